@@ -1,0 +1,257 @@
+import type { AppRef } from './appIdentity';
+import { PoolExhaustedError, type PortHolder } from './errors';
+import { noInterProcessLock, type InterProcessLock } from './interProcessLock';
+import type { LeaseChange, LeaseStore, LeaseTable } from './leaseStore';
+import type { Clock, Logger } from './logger';
+import { inRange, type PortRange } from './portRange';
+import type { PortProbe } from './portProbe';
+import { SerialQueue } from './serialQueue';
+
+/** How the engine uses a port. */
+export interface EnginePortUse {
+  /** The app key when the container is ours (from its labels), `undefined` when foreign. */
+  readonly ownerKey: string | undefined;
+  /** A running container publishes it now (so a bind probe would fail even for its owner). */
+  readonly publishing: boolean;
+}
+
+/**
+ * Ports the container engine reports as taken: published by a running container, or labelled as
+ * the sticky port of one of our (possibly stopped) containers.
+ */
+export interface EnginePortUsage {
+  portsInUse(): Promise<ReadonlyMap<number, EnginePortUse>>;
+}
+
+const issued: unique symbol = Symbol('PortLease');
+
+/**
+ * Proof that the allocator handed `port` to `app`. Only this module can make one (the token is
+ * private), and the container engine's `run` takes a PortLease, not a number: no code path can
+ * start a container on a port the allocator did not give out.
+ */
+export class PortLease {
+  constructor(
+    token: typeof issued,
+    readonly app: AppRef,
+    readonly port: number,
+  ) {
+    if (token !== issued) {
+      throw new TypeError('PortLease can only be issued by the PortAllocator');
+    }
+  }
+}
+
+export interface AllocationEntry {
+  readonly appId: string;
+  readonly port: number;
+  readonly folder: string;
+  readonly allocatedAt: string;
+}
+
+export interface Allocations {
+  readonly allocated: AllocationEntry[];
+  readonly allocatedCount: number;
+  readonly availableCount: number;
+  readonly range: { readonly start: number; readonly end: number; readonly size: number };
+  /** Leases kept from an earlier, different port range; they move on the app's next run. */
+  readonly outsideRange: AllocationEntry[];
+}
+
+export interface AllocateOptions {
+  /** Ports to skip this time, e.g. ones the engine just refused. */
+  readonly avoid?: Iterable<number>;
+}
+
+export interface PortAllocatorDeps {
+  readonly store: LeaseStore;
+  readonly probe: PortProbe;
+  /** Read on every call: the range follows the settings. Throws SettingsError when invalid. */
+  readonly range: () => PortRange;
+  readonly engine?: EnginePortUsage;
+  readonly lock?: InterProcessLock;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** The one place that decides which host port an app gets. */
+export class PortAllocator {
+  private readonly queue = new SerialQueue();
+  private readonly lock: InterProcessLock;
+
+  constructor(private readonly deps: PortAllocatorDeps) {
+    this.lock = deps.lock ?? noInterProcessLock;
+  }
+
+  /**
+   * Sticky: an app holding a valid lease gets its port back; otherwise the lowest port that is
+   * not leased to another app, not used by the engine, and bindable right now.
+   */
+  allocatePort(app: AppRef, options: AllocateOptions = {}): Promise<PortLease> {
+    const range = this.deps.range();
+    const avoid = new Set(options.avoid ?? []);
+    return this.exclusive(async () => {
+      const table = await this.deps.store.load();
+      const engineUse = new LazyEngineView(this.deps.engine);
+      const held = table.get(app.key);
+      if (held && (await this.stillUsable(held.port, app, table, range, avoid, engineUse))) {
+        if (held.appId !== app.appId) {
+          await this.write(table, { ...held, appId: app.appId, updatedAt: this.deps.clock() });
+        }
+        return new PortLease(issued, app, held.port);
+      }
+      if (held) {
+        this.deps.logger.info(`Port ${held.port} of ${app.appId} is no longer usable; choosing another.`);
+      }
+      const takenByOthers = new Set<number>();
+      for (const lease of table.values()) {
+        if (lease.key !== app.key) {
+          takenByOthers.add(lease.port);
+        }
+      }
+      for (let port = range.start; port <= range.end; port++) {
+        if (takenByOthers.has(port) || avoid.has(port)) {
+          continue;
+        }
+        const use = await engineUse.useOf(port);
+        if (use && (use.ownerKey !== app.key || use.publishing)) {
+          continue;
+        }
+        if (!(await this.deps.probe.isFree(port))) {
+          continue;
+        }
+        const now = this.deps.clock();
+        await this.write(table, { key: app.key, appId: app.appId, port, allocatedAt: now, updatedAt: now });
+        this.deps.logger.info(`Allocated port ${port} to ${app.appId}.`);
+        return new PortLease(issued, app, port);
+      }
+      throw new PoolExhaustedError(range.start, range.end, holdersOf(table, range));
+    });
+  }
+
+  /** Forgets the app's lease. Returns the port it held, if any. */
+  releasePort(app: Pick<AppRef, 'key' | 'appId'>): Promise<number | undefined> {
+    return this.exclusive(async () => {
+      const table = await this.deps.store.load();
+      const held = table.get(app.key);
+      if (!held) {
+        return undefined;
+      }
+      table.delete(app.key);
+      const now = this.deps.clock();
+      const change: LeaseChange = { key: app.key, appId: held.appId, port: null, allocatedAt: held.allocatedAt, updatedAt: now };
+      await this.deps.store.save(table, [change]);
+      this.deps.logger.info(`Released port ${held.port} of ${held.appId}.`);
+      return held.port;
+    });
+  }
+
+  /** The lease of one app, if it holds one (no probing). */
+  async leaseOf(appKey: string): Promise<number | undefined> {
+    return (await this.deps.store.load()).get(appKey)?.port;
+  }
+
+  /**
+   * Records a lease that reality proves (a running container of ours, labelled with its port),
+   * e.g. after globalState was lost. Refuses to evict another app's lease.
+   */
+  adopt(app: AppRef, port: number): Promise<boolean> {
+    return this.exclusive(async () => {
+      const table = await this.deps.store.load();
+      const current = table.get(app.key);
+      if (current?.port === port) {
+        return true;
+      }
+      for (const lease of table.values()) {
+        if (lease.port === port && lease.key !== app.key) {
+          return false;
+        }
+      }
+      const now = this.deps.clock();
+      await this.write(table, { key: app.key, appId: app.appId, port, allocatedAt: current?.allocatedAt ?? now, updatedAt: now });
+      this.deps.logger.info(`Adopted port ${port} for ${app.appId} from a running container.`);
+      return true;
+    });
+  }
+
+  async listAllocations(): Promise<Allocations> {
+    const range = this.deps.range();
+    const table = await this.deps.store.load();
+    const allocated: AllocationEntry[] = [];
+    const outsideRange: AllocationEntry[] = [];
+    for (const lease of [...table.values()].sort((a, b) => a.port - b.port)) {
+      const entry: AllocationEntry = {
+        appId: lease.appId,
+        port: lease.port,
+        folder: lease.key,
+        allocatedAt: new Date(lease.allocatedAt).toISOString(),
+      };
+      (inRange(range, lease.port) ? allocated : outsideRange).push(entry);
+    }
+    return {
+      allocated,
+      allocatedCount: allocated.length,
+      availableCount: range.size - allocated.length,
+      range: { start: range.start, end: range.end, size: range.size },
+      outsideRange,
+    };
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.run(() => this.lock.withLock(task));
+  }
+
+  private async write(table: LeaseTable, lease: LeaseChange & { port: number }): Promise<void> {
+    table.set(lease.key, lease);
+    await this.deps.store.save(table, [lease]);
+  }
+
+  private async stillUsable(
+    port: number,
+    app: AppRef,
+    table: LeaseTable,
+    range: PortRange,
+    avoid: ReadonlySet<number>,
+    engineUse: LazyEngineView,
+  ): Promise<boolean> {
+    if (!inRange(range, port) || avoid.has(port)) {
+      return false;
+    }
+    for (const lease of table.values()) {
+      if (lease.port === port && lease.key !== app.key) {
+        return false;
+      }
+    }
+    const use = await engineUse.useOf(port);
+    if (use && use.ownerKey !== app.key) {
+      return false;
+    }
+    if (use?.publishing) {
+      // Our own running container holds it: still ours, and a bind probe would only see itself.
+      return true;
+    }
+    return this.deps.probe.isFree(port);
+  }
+}
+
+/** Asks the engine at most once per allocation, and only if a candidate needs it. */
+class LazyEngineView {
+  private usage: Promise<ReadonlyMap<number, EnginePortUse>> | undefined;
+
+  constructor(private readonly engine: EnginePortUsage | undefined) {}
+
+  async useOf(port: number): Promise<EnginePortUse | undefined> {
+    if (!this.engine) {
+      return undefined;
+    }
+    this.usage ??= this.engine.portsInUse();
+    return (await this.usage).get(port);
+  }
+}
+
+function holdersOf(table: LeaseTable, range: PortRange): PortHolder[] {
+  return [...table.values()]
+    .filter((lease) => inRange(range, lease.port))
+    .sort((a, b) => a.port - b.port)
+    .map((lease) => ({ appId: lease.appId, port: lease.port }));
+}

@@ -1,0 +1,164 @@
+import * as net from 'node:net';
+import { SettingsError } from './errors';
+import { describe, parsePortRange, type PortRange } from './portRange';
+
+export type EngineChoice = 'auto' | 'podman' | 'docker';
+export type PullPolicy = 'missing' | 'never' | 'always';
+
+/** One entry of `previewContainers.apps`: an explicit app or overrides for a discovered one. */
+export interface AppOverride {
+  /** Folder, absolute or relative to the (first) workspace folder. */
+  readonly path: string;
+  readonly name?: string;
+  readonly image?: string;
+  /** Shell-free argv, or a single string run through `sh -c` inside the container. */
+  readonly command?: string | readonly string[];
+  readonly containerPort?: number;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface Settings {
+  readonly portRange: PortRange;
+  readonly engine: EngineChoice;
+  /** A custom path to the engine binary; empty means "find it on PATH". */
+  readonly enginePath: string | undefined;
+  readonly bindAddress: string;
+  readonly image: string;
+  readonly pullPolicy: PullPolicy;
+  readonly containerPort: number;
+  readonly apps: readonly AppOverride[];
+  readonly startupTimeoutSeconds: number;
+  readonly idleTimeoutMinutes: number;
+  readonly releasePortOnIdle: boolean;
+  readonly reconcileIntervalSeconds: number;
+}
+
+export const DEFAULT_IMAGE = 'docker.io/library/node:22-alpine';
+
+/** Reads one raw setting value, `undefined` when unset. */
+export type SettingGetter = (name: string) => unknown;
+
+const S = 'previewContainers.';
+
+function oneOf<T extends string>(get: SettingGetter, name: string, choices: readonly T[], fallback: T): T {
+  const value = get(name) ?? fallback;
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    throw new SettingsError(S + name, `expected one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${describe(value)}.`);
+  }
+  return value as T;
+}
+
+function integer(get: SettingGetter, name: string, fallback: number, min: number, max: number): number {
+  const value = get(name) ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new SettingsError(S + name, `expected a whole number from ${min} to ${max}, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+function bool(get: SettingGetter, name: string, fallback: boolean): boolean {
+  const value = get(name) ?? fallback;
+  if (typeof value !== 'boolean') {
+    throw new SettingsError(S + name, `expected true or false, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+// Image references: [registry[:port]/]path[:tag][@digest]; no spaces, no leading dash (never an option).
+const IMAGE_PATTERN = /^[a-z0-9][a-z0-9._\-/:@]*$/i;
+
+export function checkImage(setting: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length > 255 || !IMAGE_PATTERN.test(value) || value.includes('//')) {
+    throw new SettingsError(setting, `${describe(value)} is not a valid image reference (e.g. "${DEFAULT_IMAGE}").`);
+  }
+  return value;
+}
+
+function bindAddress(get: SettingGetter): string {
+  const value = get('bindAddress') ?? '127.0.0.1';
+  if (typeof value !== 'string' || net.isIP(value) === 0) {
+    throw new SettingsError(S + 'bindAddress', `expected an IP address such as "127.0.0.1", got ${describe(value)}.`);
+  }
+  return value;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function appOverride(value: unknown, index: number): AppOverride {
+  const setting = `${S}apps[${index}]`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SettingsError(setting, `expected an object like { "path": "apps/web" }, got ${describe(value)}.`);
+  }
+  const entry = value as Record<string, unknown>;
+  if (typeof entry.path !== 'string' || entry.path.trim() === '' || entry.path.includes('\0')) {
+    throw new SettingsError(`${setting}.path`, `expected a folder path, got ${describe(entry.path)}.`);
+  }
+  const result: { -readonly [K in keyof AppOverride]: AppOverride[K] } = { path: entry.path };
+  if (entry.name !== undefined) {
+    if (typeof entry.name !== 'string') {
+      throw new SettingsError(`${setting}.name`, `expected a string, got ${describe(entry.name)}.`);
+    }
+    result.name = entry.name;
+  }
+  if (entry.image !== undefined) {
+    result.image = checkImage(`${setting}.image`, entry.image);
+  }
+  if (entry.command !== undefined) {
+    const command = entry.command;
+    const ok =
+      (typeof command === 'string' && command.trim() !== '') ||
+      (Array.isArray(command) && command.length > 0 && command.every((part) => typeof part === 'string'));
+    if (!ok) {
+      throw new SettingsError(`${setting}.command`, `expected a command string or a list of arguments, got ${describe(command)}.`);
+    }
+    result.command = command;
+  }
+  if (entry.containerPort !== undefined) {
+    const port = entry.containerPort;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new SettingsError(`${setting}.containerPort`, `expected a port from 1 to 65535, got ${describe(port)}.`);
+    }
+    result.containerPort = port;
+  }
+  if (entry.env !== undefined) {
+    const env = entry.env;
+    if (typeof env !== 'object' || env === null || Array.isArray(env)) {
+      throw new SettingsError(`${setting}.env`, `expected an object of NAME: "value" pairs, got ${describe(env)}.`);
+    }
+    for (const [name, val] of Object.entries(env)) {
+      if (!ENV_NAME.test(name) || typeof val !== 'string' || val.includes('\0')) {
+        throw new SettingsError(`${setting}.env`, `"${name}" must be a variable name with a string value.`);
+      }
+    }
+    result.env = env as Record<string, string>;
+  }
+  return result;
+}
+
+/** Validates every setting; the first invalid one throws a SettingsError that names it. */
+export function readSettings(get: SettingGetter): Settings {
+  const portRange = parsePortRange(get('portRange.start'), get('portRange.end'));
+  const engine = oneOf<EngineChoice>(get, 'engine', ['auto', 'podman', 'docker'], 'auto');
+  const rawPath = get('enginePath') ?? '';
+  if (typeof rawPath !== 'string' || rawPath.includes('\0')) {
+    throw new SettingsError(S + 'enginePath', `expected a path to the podman or docker binary, got ${describe(rawPath)}.`);
+  }
+  const rawApps = get('apps') ?? [];
+  if (!Array.isArray(rawApps)) {
+    throw new SettingsError(S + 'apps', `expected a list of app entries, got ${describe(rawApps)}.`);
+  }
+  return {
+    portRange,
+    engine,
+    enginePath: rawPath.trim() === '' ? undefined : rawPath.trim(),
+    bindAddress: bindAddress(get),
+    image: checkImage(S + 'image', get('image') ?? DEFAULT_IMAGE),
+    pullPolicy: oneOf<PullPolicy>(get, 'pullPolicy', ['missing', 'never', 'always'], 'missing'),
+    containerPort: integer(get, 'containerPort', 3000, 1, 65535),
+    apps: rawApps.map(appOverride),
+    startupTimeoutSeconds: integer(get, 'startupTimeoutSeconds', 120, 1, 3600),
+    idleTimeoutMinutes: integer(get, 'idleTimeoutMinutes', 15, 0, 7 * 24 * 60),
+    releasePortOnIdle: bool(get, 'releasePortOnIdle', true),
+    reconcileIntervalSeconds: integer(get, 'reconcileIntervalSeconds', 60, 5, 3600),
+  };
+}

@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import type { Allocations, PortAllocator } from '../core/portAllocator';
+
+export const SCHEME = 'preview-containers';
+const URI = vscode.Uri.from({ scheme: SCHEME, path: '/Port Allocations.json' });
+
+/**
+ * "Show Port Allocations": a read-only virtual JSON document (no "save changes?" prompt), refreshed
+ * each time the command runs. The command also returns the object to `executeCommand` callers.
+ */
+export class PortAllocationsDocument implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private text = '{}';
+  private readonly registration: vscode.Disposable;
+
+  constructor(private readonly allocator: PortAllocator) {
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, this);
+  }
+
+  provideTextDocumentContent(): string {
+    return this.text;
+  }
+
+  async show(): Promise<Allocations> {
+    const allocations = await this.allocator.listAllocations();
+    this.text = `${JSON.stringify(allocations, null, 2)}\n`;
+    this.changed.fire(URI);
+    const document = await vscode.workspace.openTextDocument(URI);
+    await vscode.languages.setTextDocumentLanguage(document, 'json');
+    await vscode.window.showTextDocument(document, { preview: true });
+    return allocations;
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.changed.dispose();
+  }
+}
