@@ -60,3 +60,124 @@ export class LockTimeoutError extends PreviewContainersError {
     );
   }
 }
+
+export class EngineNotFoundError extends PreviewContainersError {
+  readonly code = 'engineNotFound';
+  constructor(tried: readonly string[]) {
+    super(
+      `No container engine found (tried ${tried.join(', ')}). Install podman (Debian/Ubuntu: "sudo apt-get install -y podman runc") ` +
+        'or Docker, or point previewContainers.enginePath at the binary.',
+      ['installEngine', 'openSettings'],
+      'previewContainers.enginePath',
+    );
+  }
+}
+
+export class EngineNotRespondingError extends PreviewContainersError {
+  readonly code = 'engineNotResponding';
+  constructor(
+    readonly engine: string,
+    detail: string,
+  ) {
+    const hint =
+      engine === 'docker'
+        ? 'Start the Docker engine (e.g. "sudo systemctl start docker" or Docker Desktop)'
+        : 'Check "podman info" in a terminal (on macOS/Windows: "podman machine start")';
+    super(`${engine} is installed but its engine is not answering: ${firstLine(detail)}. ${hint}, or choose another engine in previewContainers.engine.`, ['retry', 'openSettings'], 'previewContainers.engine');
+  }
+}
+
+export class ImageMissingError extends PreviewContainersError {
+  readonly code = 'imageMissing';
+  constructor(readonly image: string) {
+    super(
+      `Image "${image}" is not available locally and previewContainers.pullPolicy is "never". ` +
+        `Pull or build it first (e.g. "podman pull ${image}"), or set the pull policy to "missing".`,
+      ['openSettings', 'retry'],
+      'previewContainers.pullPolicy',
+    );
+  }
+}
+
+export class ImagePullError extends PreviewContainersError {
+  readonly code = 'imagePull';
+  constructor(
+    readonly image: string,
+    detail: string,
+  ) {
+    super(
+      `Could not pull image "${image}": ${firstLine(detail)}. Check the network and the image name (previewContainers.image), or use a local image with pull policy "never".`,
+      ['openSettings', 'retry'],
+      'previewContainers.image',
+    );
+  }
+}
+
+export class EngineCommandError extends PreviewContainersError {
+  readonly code = 'engineCommand';
+  constructor(
+    readonly command: string,
+    readonly stderr: string,
+    readonly exitCode: number | undefined,
+  ) {
+    super(`The container engine failed (${command}, exit code ${exitCode ?? '?'}): ${firstLine(stderr)}`, ['showLogs', 'retry']);
+  }
+}
+
+export class ContainerRuntimeError extends PreviewContainersError {
+  readonly code = 'containerRuntime';
+  constructor(appId: string, detail: string) {
+    super(
+      `The container runtime could not start ${appId}: ${firstLine(detail)}. Check the command (previewContainers.apps) and the image, then retry.`,
+      ['showLogs', 'openSettings', 'retry'],
+      'previewContainers.apps',
+    );
+  }
+}
+
+export class AppStartError extends PreviewContainersError {
+  readonly code = 'appStart';
+  constructor(
+    readonly appId: string,
+    reason: string,
+    readonly logLines: readonly string[],
+  ) {
+    const tail = logLines.length > 0 ? `\nLast log lines:\n${logLines.slice(-15).join('\n')}` : ' (it printed nothing)';
+    super(`${appId} did not start: ${reason}${tail}`, ['showLogs', 'retry']);
+  }
+}
+
+export class PortConflictError extends PreviewContainersError {
+  readonly code = 'portConflict';
+  constructor(appId: string, ports: readonly number[]) {
+    super(
+      `The engine refused every port tried for ${appId} (${ports.join(', ')}): they are in use outside the editor. ` +
+        'Free them or change previewContainers.portRange, then retry.',
+      ['openSettings', 'retry'],
+      'previewContainers.portRange',
+    );
+  }
+}
+
+export class CancelledError extends PreviewContainersError {
+  readonly code = 'cancelled';
+  constructor(what: string) {
+    super(`${what} was cancelled.`);
+  }
+}
+
+export class UntrustedWorkspaceError extends PreviewContainersError {
+  readonly code = 'untrusted';
+  constructor() {
+    super('Preview Containers only runs containers in trusted workspaces: they execute the workspace’s own code. Trust this workspace to continue.');
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^time=".*level=(warning|info)/.test(l))
+    .pop();
+  return (line ?? 'no details').replace(/^Error:\s*/, '').replace(/\.$/, '');
+}

@@ -61,6 +61,8 @@ export interface Allocations {
 export interface AllocateOptions {
   /** Ports to skip this time, e.g. ones the engine just refused. */
   readonly avoid?: Iterable<number>;
+  /** A fresh engine view the caller already has (saves asking the engine again). */
+  readonly enginePorts?: ReadonlyMap<number, EnginePortUse>;
 }
 
 export interface PortAllocatorDeps {
@@ -92,7 +94,7 @@ export class PortAllocator {
     const avoid = new Set(options.avoid ?? []);
     return this.exclusive(async () => {
       const table = await this.deps.store.load();
-      const engineUse = new LazyEngineView(this.deps.engine);
+      const engineUse = new LazyEngineView(this.deps.engine, options.enginePorts);
       const held = table.get(app.key);
       if (held && (await this.stillUsable(held.port, app, table, range, avoid, engineUse))) {
         if (held.appId !== app.appId) {
@@ -238,13 +240,20 @@ export class PortAllocator {
 class LazyEngineView {
   private usage: Promise<ReadonlyMap<number, EnginePortUse>> | undefined;
 
-  constructor(private readonly engine: EnginePortUsage | undefined) {}
+  constructor(
+    private readonly engine: EnginePortUsage | undefined,
+    known: ReadonlyMap<number, EnginePortUse> | undefined,
+  ) {
+    this.usage = known ? Promise.resolve(known) : undefined;
+  }
 
   async useOf(port: number): Promise<EnginePortUse | undefined> {
-    if (!this.engine) {
-      return undefined;
+    if (!this.usage) {
+      if (!this.engine) {
+        return undefined;
+      }
+      this.usage = this.engine.portsInUse();
     }
-    this.usage ??= this.engine.portsInUse();
     return (await this.usage).get(port);
   }
 }

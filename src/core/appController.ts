@@ -1,0 +1,466 @@
+import { containerNameFor, type AppRef } from './appIdentity';
+import { inspectFolder, resolveAppConfig, type AppDefinition, type FolderInfo, type ResolvedAppConfig } from './appFolder';
+import { Emitter, type EventLike } from './emitter';
+import {
+  AppStartError,
+  CancelledError,
+  ContainerRuntimeError,
+  EngineCommandError,
+  ImageMissingError,
+  ImagePullError,
+  PortConflictError,
+  PreviewContainersError,
+} from './errors';
+import type { ContainerEngine } from './engine/containerEngine';
+import { EngineRunError } from './engine/containerEngine';
+import { labelledPort, LABEL_PATH } from './engine/labels';
+import { RunSpecError } from './engine/runArgs';
+import type { ContainerDetails } from './engine/types';
+import { portUsageFrom } from './engine/portUsage';
+import { KeyedSerialQueue } from './serialQueue';
+import type { Clock, Logger } from './logger';
+import type { EnginePortUse, PortAllocator, PortLease } from './portAllocator';
+import { answers, reachableHost, waitForHttp } from './readiness';
+import type { Settings } from './settings';
+
+export type AppStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+
+/** What the UI shows for one app. */
+export interface AppState {
+  readonly app: AppRef;
+  readonly status: AppStatus;
+  /** The leased (sticky) port, also while stopped. */
+  readonly port: number | undefined;
+  readonly containerName: string;
+  readonly containerId: string | undefined;
+  readonly image: string | undefined;
+  /** When the current run started (ms since epoch). */
+  readonly startedAt: number | undefined;
+  /** While starting: what is happening. */
+  readonly stage: string | undefined;
+  /** When failed: why. */
+  readonly error: string | undefined;
+  readonly url: string | undefined;
+}
+
+export interface RunResult {
+  readonly appId: string;
+  readonly port: number;
+  readonly url: string;
+  readonly containerId: string;
+  /** True when the app was already running and nothing was started. */
+  readonly alreadyRunning: boolean;
+}
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (stage: string) => void;
+}
+
+export interface AppControllerDeps {
+  readonly allocator: PortAllocator;
+  readonly engine: () => Promise<ContainerEngine>;
+  readonly settings: () => Settings;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly inspectFolder?: (folder: string) => Promise<FolderInfo>;
+  /** Called after the engine refused a port, so cached engine views are refreshed. */
+  readonly onPortConflict?: () => void;
+}
+
+const MAX_PORT_ATTEMPTS = 5;
+const WAIT_SPAWN_DELAY_MS = 250;
+const LOG_TAIL = 30;
+
+/**
+ * The only code that starts containers. Every start goes through the allocator (the engine's `run`
+ * takes a PortLease, which only the allocator can issue), per app one operation at a time.
+ */
+export class AppController {
+  private readonly states = new Map<string, AppState>();
+  private readonly queue = new KeyedSerialQueue();
+  private readonly changed = new Emitter<AppState>();
+  readonly onDidChangeState: EventLike<AppState> = this.changed.event;
+
+  constructor(private readonly deps: AppControllerDeps) {}
+
+  stateOf(app: AppRef): AppState {
+    return this.states.get(app.key) ?? this.initialState(app);
+  }
+
+  allStates(): AppState[] {
+    return [...this.states.values()];
+  }
+
+  /**
+   * Starts the app (or returns it if it is already running) and resolves once it answers HTTP.
+   * On failure nothing is left behind: the container is removed, and a lease made for this start
+   * is released (an app that already had a sticky port keeps it).
+   */
+  run(def: AppDefinition, options: RunOptions = {}): Promise<RunResult> {
+    return this.queue.run(def.ref.key, () => this.runExclusive(def, options));
+  }
+
+  /** Stops the container and keeps the lease: the next run gets the same port. */
+  stop(app: AppRef): Promise<void> {
+    return this.queue.run(app.key, async () => {
+      const engine = await this.deps.engine();
+      this.update(app, { status: 'stopping', stage: undefined });
+      try {
+        await engine.stop(containerNameFor(app));
+      } finally {
+        const port = await this.deps.allocator.leaseOf(app.key);
+        this.update(app, { status: 'stopped', port, startedAt: undefined, url: undefined, stage: undefined, error: undefined });
+      }
+      this.deps.logger.info(`Stopped ${app.appId} (port ${this.stateOf(app).port ?? '-'} kept).`);
+    });
+  }
+
+  /** Stop, then run again on the same port. */
+  async restart(def: AppDefinition, options: RunOptions = {}): Promise<RunResult> {
+    await this.stop(def.ref);
+    return this.run(def, options);
+  }
+
+  /** Removes the container and forgets the lease. */
+  release(app: AppRef): Promise<number | undefined> {
+    return this.queue.run(app.key, async () => {
+      const engine = await this.deps.engine();
+      this.update(app, { status: 'stopping' });
+      await engine.remove(containerNameFor(app));
+      const port = await this.deps.allocator.releasePort(app);
+      this.update(app, { status: 'stopped', port: undefined, containerId: undefined, startedAt: undefined, url: undefined, error: undefined, stage: undefined });
+      return port;
+    });
+  }
+
+  /** Records what reality says about an app (from reconcile or engine events). */
+  observe(app: AppRef, container: Pick<ContainerDetails, 'id' | 'running' | 'labels' | 'image'> & { startedAt?: number | undefined } | undefined): void {
+    const current = this.stateOf(app);
+    if (current.status === 'starting' || current.status === 'stopping') {
+      return; // an operation in flight owns the state
+    }
+    if (container?.running) {
+      const port = labelledPort(container.labels) ?? current.port;
+      this.update(app, {
+        status: 'running',
+        port,
+        containerId: container.id,
+        image: container.image,
+        startedAt: container.startedAt ?? current.startedAt,
+        url: port === undefined ? undefined : this.urlFor(port),
+        error: undefined,
+      });
+    } else if (current.status === 'running') {
+      this.update(app, { status: 'stopped', startedAt: undefined, url: undefined, containerId: container?.id });
+    }
+  }
+
+  /** Sets the sticky port shown for a stopped app (from the lease table). */
+  observeLease(app: AppRef, port: number | undefined): void {
+    const current = this.stateOf(app);
+    if (current.status === 'stopped' || current.status === 'failed') {
+      if (current.port !== port) {
+        this.update(app, { port });
+      }
+    } else if (!this.states.has(app.key)) {
+      this.update(app, { port });
+    }
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  private async runExclusive(def: AppDefinition, options: RunOptions): Promise<RunResult> {
+    const app = def.ref;
+    const signal = options.signal ?? new AbortController().signal;
+    const progress = (stage: string): void => {
+      this.update(app, { stage });
+      options.onProgress?.(stage);
+    };
+    const name = containerNameFor(app);
+    const previousPort = await this.deps.allocator.leaseOf(app.key);
+    this.update(app, { status: 'starting', stage: 'Checking the container engine…', error: undefined, port: previousPort });
+    options.onProgress?.('Checking the container engine…');
+    let engine: ContainerEngine | undefined;
+    let touched = false;
+    try {
+      engine = await this.deps.engine();
+      throwIfCancelled(signal, app);
+      // One container list answers both "is this app's container there?" and "which ports does
+      // the engine hold?"; the folder is read meanwhile.
+      const [containers, folderInfo] = await Promise.all([
+        engine.list({ all: true, ours: false }),
+        (this.deps.inspectFolder ?? inspectFolder)(app.folder),
+      ]);
+      const existing = containers.find((c) => c.name === name);
+      const existingPort = existing ? labelledPort(existing.labels) : undefined;
+      if (existing?.running && existingPort !== undefined && existing.labels[LABEL_PATH] === app.key && (previousPort === undefined || existingPort === previousPort)) {
+        if (previousPort === undefined) {
+          await this.deps.allocator.adopt(app, existingPort);
+        }
+        const url = this.urlFor(existingPort);
+        const startedAt = this.stateOf(app).startedAt ?? (await engine.inspect(existing.id))?.startedAt;
+        this.update(app, { status: 'running', port: existingPort, containerId: existing.id, image: existing.image, startedAt, url, stage: undefined });
+        return { appId: app.appId, port: existingPort, url, containerId: existing.id, alreadyRunning: true };
+      }
+      if (existing) {
+        // A stopped (or stale) container of this app: recreate it so settings changes apply.
+        await engine.remove(existing.id);
+      }
+
+      const settings = this.deps.settings();
+      const config = resolveAppConfig(settings, def.override, folderInfo);
+      if (settings.pullPolicy === 'always') {
+        await this.pull(engine, config.image, progress, signal);
+      }
+      throwIfCancelled(signal, app);
+
+      touched = true;
+      const { id, lease } = await this.runWithPortRetry(engine, def, config, settings, portUsageFrom(containers), progress, signal);
+      this.update(app, { containerId: id, port: lease.port, image: config.image, startedAt: this.deps.clock() });
+
+      progress(`Waiting for the app on port ${lease.port}…`);
+      await this.waitUntilReady(engine, app, id, lease.port, config, settings, signal);
+      const url = this.urlFor(lease.port);
+      this.update(app, { status: 'running', url, stage: undefined });
+      this.deps.logger.info(`${app.appId} is answering on ${url}`);
+      return { appId: app.appId, port: lease.port, url, containerId: id, alreadyRunning: false };
+    } catch (error) {
+      if (touched) {
+        await this.cleanUpFailedStart(engine, app, name, previousPort);
+      }
+      const failure = signal.aborted ? new CancelledError(`Starting ${app.appId}`) : error;
+      const port = await this.deps.allocator.leaseOf(app.key).catch(() => undefined);
+      this.update(app, {
+        status: failure instanceof CancelledError ? 'stopped' : 'failed',
+        error: failure instanceof Error ? failure.message : String(failure),
+        stage: undefined,
+        url: undefined,
+        startedAt: undefined,
+        containerId: undefined,
+        port,
+      });
+      throw failure;
+    }
+  }
+
+  private async pull(engine: ContainerEngine, image: string, progress: (stage: string) => void, signal: AbortSignal): Promise<void> {
+    progress(`Pulling ${image}…`);
+    try {
+      await engine.pull(image, (line) => this.deps.logger.debug(`pull: ${line}`), signal);
+    } catch (error) {
+      if (signal.aborted) {
+        throw error;
+      }
+      throw new ImagePullError(image, error instanceof EngineCommandError ? error.stderr : String(error));
+    }
+  }
+
+  /**
+   * `run` with the allocator's port; if the engine refuses the port anyway (another window or a
+   * process outside the editor took it meanwhile), repair whatever holds it, mark it taken, and
+   * try the next one — bounded. The lease follows the port actually used. `run` never pulls
+   * (`--pull never`): a missing image is pulled here when the policy allows, then run again.
+   */
+  private async runWithPortRetry(
+    engine: ContainerEngine,
+    def: AppDefinition,
+    config: ResolvedAppConfig,
+    settings: Settings,
+    enginePorts: ReadonlyMap<number, EnginePortUse>,
+    progress: (stage: string) => void,
+    signal: AbortSignal,
+  ): Promise<{ id: string; lease: PortLease }> {
+    const app = def.ref;
+    const name = containerNameFor(app);
+    const refused: number[] = [];
+    let pulled = settings.pullPolicy === 'always';
+    let freshView: ReadonlyMap<number, EnginePortUse> | undefined = enginePorts;
+    // Bounded: a few refused ports, plus one pull and one name clash.
+    for (let attempt = 0; attempt < MAX_PORT_ATTEMPTS + 2 && refused.length < MAX_PORT_ATTEMPTS; attempt++) {
+      progress(refused.length === 0 ? 'Allocating a port…' : `Port ${refused[refused.length - 1] ?? ''} is taken; trying another…`);
+      const lease = await this.deps.allocator.allocatePort(app, { avoid: refused, enginePorts: freshView });
+      freshView = undefined;
+      this.update(app, { port: lease.port });
+      throwIfCancelled(signal, app);
+      progress(`Creating the container on port ${lease.port}…`);
+      try {
+        const id = await engine.run({
+          lease,
+          name,
+          image: config.image,
+          bindAddress: settings.bindAddress,
+          containerPort: config.containerPort,
+          command: config.command,
+          env: config.env,
+        });
+        return { id, lease };
+      } catch (error) {
+        if (error instanceof RunSpecError) {
+          throw new ContainerRuntimeError(app.appId, error.message);
+        }
+        if (!(error instanceof EngineRunError)) {
+          throw error;
+        }
+        // A failed run can leave a created container behind.
+        await engine.remove(name).catch(() => undefined);
+        switch (error.kind) {
+          case 'portConflict':
+            this.deps.logger.warn(`The engine refused port ${lease.port} for ${app.appId}: ${error.message}`);
+            refused.push(lease.port);
+            this.deps.onPortConflict?.();
+            await this.repairHolderOf(engine, lease.port, settings);
+            continue;
+          case 'nameInUse':
+            // Another window created it between our list and run: it was cleared above; try again.
+            continue;
+          case 'imageMissing':
+            if (settings.pullPolicy === 'never' || pulled) {
+              throw new ImageMissingError(config.image);
+            }
+            await this.pull(engine, config.image, progress, signal);
+            pulled = true;
+            continue;
+          case 'runtime':
+            throw new ContainerRuntimeError(app.appId, error.message);
+          default:
+            throw new EngineCommandError(`${engine.binary} run`, error.message, undefined);
+        }
+      }
+    }
+    throw new PortConflictError(app.appId, refused);
+  }
+
+  /**
+   * Podman 4.3 drops the forwarding of the container that holds a port when another `run` fails
+   * on it. Put it back and check that it answers again.
+   */
+  private async repairHolderOf(engine: ContainerEngine, port: number, settings: Settings): Promise<void> {
+    try {
+      const holders = (await engine.list({ all: false, ours: false })).filter((c) => c.running && c.ports.some((p) => p.hostPort === port));
+      for (const holder of holders) {
+        await engine.repairForwarding(holder.id);
+        const ok = await answers(reachableHost(settings.bindAddress), port);
+        this.deps.logger.info(`Repaired the port forwarding of ${holder.name} on ${port}: ${ok ? 'answers again' : 'not answering HTTP (may not be an HTTP server)'}.`);
+      }
+    } catch (error) {
+      this.deps.logger.warn(`Could not repair the holder of port ${port}: ${String(error)}`);
+    }
+  }
+
+  private async waitUntilReady(
+    engine: ContainerEngine,
+    app: AppRef,
+    id: string,
+    port: number,
+    config: ResolvedAppConfig,
+    settings: Settings,
+    outer: AbortSignal,
+  ): Promise<void> {
+    const done = new AbortController();
+    const onOuterAbort = (): void => done.abort(new CancelledError(`Starting ${app.appId}`));
+    throwIfCancelled(outer, app);
+    outer.addEventListener('abort', onOuterAbort, { once: true });
+    const timeoutMs = settings.startupTimeoutSeconds * 1000;
+    const timer = setTimeout(() => done.abort(new Error('timeout')), timeoutMs);
+    try {
+      // `wait` is a whole engine CLI process; most apps answer before it would even start, so
+      // spawn it a little later rather than compete with the app's own start for CPU.
+      const never = new Promise<never>(() => undefined);
+      const exited = delay(WAIT_SPAWN_DELAY_MS, done.signal)
+        .then(() => (done.signal.aborted ? never : engine.wait(id, done.signal)))
+        // A `wait` cut short by our own abort says nothing about the container.
+        .then((code) => (done.signal.aborted ? never : { exited: true as const, code }));
+      const ready = waitForHttp(reachableHost(settings.bindAddress), port, done.signal).then(() => ({ exited: false as const, code: undefined }));
+      const outcome = await Promise.race([ready, exited]).catch((error: unknown) => {
+        if (outer.aborted) {
+          throw new CancelledError(`Starting ${app.appId}`);
+        }
+        if (done.signal.reason instanceof Error && done.signal.reason.message === 'timeout') {
+          return { exited: false as const, code: undefined, timedOut: true };
+        }
+        throw error;
+      });
+      if ('timedOut' in outcome) {
+        const logs = await engine.logs(id, LOG_TAIL);
+        throw new AppStartError(app.appId, `it did not answer HTTP on port ${port} within ${settings.startupTimeoutSeconds} s (previewContainers.startupTimeoutSeconds).`, logs);
+      }
+      if (outcome.exited) {
+        const logs = await engine.logs(id, LOG_TAIL);
+        const details = await engine.inspect(id).catch(() => undefined);
+        const reason = details?.error ?? `its command (${describeCommand(config.command)}) exited with code ${outcome.code ?? details?.exitCode ?? '?'} before answering HTTP.`;
+        throw new AppStartError(app.appId, reason, logs);
+      }
+    } finally {
+      clearTimeout(timer);
+      outer.removeEventListener('abort', onOuterAbort);
+      done.abort(new Error('finished'));
+    }
+  }
+
+  private async cleanUpFailedStart(engine: ContainerEngine | undefined, app: AppRef, name: string, previousPort: number | undefined): Promise<void> {
+    if (!engine) {
+      return;
+    }
+    await engine.remove(name).catch((error: unknown) => this.deps.logger.warn(`Could not remove ${name} after a failed start: ${String(error)}`));
+    if (previousPort === undefined) {
+      await this.deps.allocator.releasePort(app).catch((error: unknown) => this.deps.logger.warn(`Could not release the port of ${app.appId}: ${String(error)}`));
+    }
+  }
+
+  private urlFor(port: number): string {
+    return `http://${urlHost(reachableHost(this.deps.settings().bindAddress))}:${port}/`;
+  }
+
+  private initialState(app: AppRef): AppState {
+    return {
+      app,
+      status: 'stopped',
+      port: undefined,
+      containerName: containerNameFor(app),
+      containerId: undefined,
+      image: undefined,
+      startedAt: undefined,
+      stage: undefined,
+      error: undefined,
+      url: undefined,
+    };
+  }
+
+  private update(app: AppRef, patch: Partial<Omit<AppState, 'app' | 'containerName'>>): void {
+    const next: AppState = { ...this.stateOf(app), ...patch, app };
+    this.states.set(app.key, next);
+    this.changed.fire(next);
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+function describeCommand(command: readonly string[]): string {
+  const shown = command[0] === 'sh' && command[1] === '-c' ? command.slice(2).filter((part, i) => !(i === 1 && part === 'sh')).join(' ') : command.join(' ');
+  return shown.length > 80 ? `${shown.slice(0, 80)}…` : shown || 'the image default';
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function throwIfCancelled(signal: AbortSignal, app: AppRef): void {
+  if (signal.aborted) {
+    throw new CancelledError(`Starting ${app.appId}`);
+  }
+}
+
+export function isUserFacing(error: unknown): error is PreviewContainersError {
+  return error instanceof PreviewContainersError;
+}

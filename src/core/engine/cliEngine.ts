@@ -1,0 +1,226 @@
+import { EngineCommandError, EngineNotFoundError, EngineNotRespondingError } from '../errors';
+import type { Logger } from '../logger';
+import type { EnginePortUse } from '../portAllocator';
+import type { ContainerEngine, EngineInfo } from './containerEngine';
+import { EngineRunError } from './containerEngine';
+import { classifyEngineFailure } from './engineFailure';
+import type { Exec, ExecResult, ExecStream } from './exec';
+import { isOurs, MANAGED_FILTER } from './labels';
+import { parseDockerPs, parsePodmanPs } from './parseContainerList';
+import { parseEngineEvent } from './parseEvent';
+import { parseInspect } from './parseInspect';
+import { portUsageFrom } from './portUsage';
+import { buildRunArgs, type RunSpec } from './runArgs';
+import type { ContainerDetails, ContainerSummary, EngineEvent, EngineKind } from './types';
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+export interface CliEngineOptions {
+  readonly kind: EngineKind;
+  readonly binary: string;
+  readonly exec: Exec;
+  readonly stream: ExecStream;
+  readonly logger: Logger;
+  /** Global flags before the subcommand, e.g. `--connection <name>` / `--context <name>`. */
+  readonly globalArgs?: readonly string[];
+}
+
+/** The engine CLI (podman or docker) driven with argument arrays; output parsed with schemas. */
+export class CliEngine implements ContainerEngine {
+  readonly kind: EngineKind;
+  readonly binary: string;
+  private readonly globalArgs: readonly string[];
+
+  constructor(private readonly options: CliEngineOptions) {
+    this.kind = options.kind;
+    this.binary = options.binary;
+    this.globalArgs = options.globalArgs ?? [];
+  }
+
+  async info(): Promise<EngineInfo> {
+    const result = await this.call(['info', '--format', 'json'], { timeoutMs: 15_000 });
+    this.check(result, 'info');
+    let version = 'unknown';
+    try {
+      const json = JSON.parse(result.stdout) as { version?: { Version?: string }; ServerVersion?: string };
+      version = json.version?.Version ?? json.ServerVersion ?? version;
+    } catch {
+      // The version is informative only.
+    }
+    return { kind: this.kind, version };
+  }
+
+  async run(spec: RunSpec): Promise<string> {
+    const result = await this.call(buildRunArgs(spec), { timeoutMs: 120_000 });
+    if (result.exitCode === 0) {
+      const id = result.stdout.trim().split('\n').pop() ?? '';
+      return id;
+    }
+    const text = result.stderr || result.stdout;
+    const failure = classifyEngineFailure(text);
+    if (failure.kind === 'engineDown') {
+      throw new EngineNotRespondingError(this.kind, text);
+    }
+    throw new EngineRunError(failure.kind, text, failure.port);
+  }
+
+  async start(idOrName: string): Promise<void> {
+    this.check(await this.call(['start', idOrName]), 'start');
+  }
+
+  async stop(idOrName: string, timeoutSeconds = 5): Promise<void> {
+    const result = await this.call(['stop', '-t', String(timeoutSeconds), idOrName], { timeoutMs: (timeoutSeconds + 30) * 1000 });
+    if (result.exitCode !== 0 && classifyEngineFailure(result.stderr).kind === 'noSuchContainer') {
+      return;
+    }
+    this.check(result, 'stop');
+  }
+
+  async remove(idOrName: string, force = true): Promise<void> {
+    // podman rm -f would wait its default 10 s stop timeout; docker rm -f kills at once.
+    const args = ['rm', ...(force ? ['-f'] : []), ...(force && this.kind === 'podman' ? ['-t', '2'] : []), idOrName];
+    const result = await this.call(args);
+    if (result.exitCode !== 0 && classifyEngineFailure(result.stderr).kind === 'noSuchContainer') {
+      return;
+    }
+    this.check(result, 'rm');
+  }
+
+  async list(options: { readonly all: boolean; readonly ours: boolean }): Promise<ContainerSummary[]> {
+    const args = ['ps', ...(options.all ? ['-a'] : []), ...(options.ours ? ['--filter', `label=${MANAGED_FILTER}`] : [])];
+    if (this.kind === 'podman') {
+      const result = await this.call([...args, '--format', 'json']);
+      this.check(result, 'ps');
+      return parsePodmanPs(result.stdout);
+    }
+    const result = await this.call([...args, '--no-trunc', '--format', '{{json .}}']);
+    this.check(result, 'ps');
+    return parseDockerPs(result.stdout);
+  }
+
+  async inspect(idOrName: string): Promise<ContainerDetails | undefined> {
+    const result = await this.call(['inspect', '--type', 'container', idOrName]);
+    if (result.exitCode !== 0) {
+      const kind = classifyEngineFailure(result.stderr).kind;
+      if (kind === 'noSuchContainer' || /no such object|not found/i.test(result.stderr)) {
+        return undefined;
+      }
+      this.check(result, 'inspect');
+    }
+    return parseInspect(result.stdout)[0];
+  }
+
+  async logs(idOrName: string, tail: number): Promise<string[]> {
+    const result = await this.call(['logs', '--tail', String(tail), idOrName], { all: true });
+    if (result.exitCode !== 0) {
+      return [];
+    }
+    return result.all.split('\n').filter((line) => line !== '');
+  }
+
+  async followLogs(idOrName: string, onLine: (line: string) => void, signal: AbortSignal, tail = 200): Promise<void> {
+    await this.options.stream(this.binary, [...this.globalArgs, 'logs', '--follow', '--tail', String(tail), idOrName], onLine, { signal, from: 'all' });
+  }
+
+  async events(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<{ readonly reason: string }> {
+    const format = this.kind === 'podman' ? 'json' : '{{json .}}';
+    const args = [...this.globalArgs, 'events', '--format', format, '--filter', 'type=container', '--filter', `label=${MANAGED_FILTER}`];
+    this.options.logger.debug(`${this.binary} ${args.join(' ')}`);
+    const result = await this.options.stream(
+      this.binary,
+      args,
+      (line) => {
+        const event = parseEngineEvent(line);
+        if (event && isOurs(event.labels)) {
+          onEvent(event);
+        }
+      },
+      { signal },
+    );
+    if (result.spawnError) {
+      return { reason: `could not start ${this.binary}: ${result.spawnError}` };
+    }
+    return { reason: result.cancelled ? 'cancelled' : `exit code ${result.exitCode ?? '?'}: ${result.stderr.trim().split('\n').pop() ?? ''}` };
+  }
+
+  async wait(idOrName: string, signal: AbortSignal): Promise<number | undefined> {
+    const result = await this.call(['wait', idOrName], { signal, timeoutMs: 0 });
+    if (result.exitCode !== 0) {
+      return undefined;
+    }
+    const code = Number(result.stdout.trim().split('\n').pop());
+    return Number.isInteger(code) ? code : undefined;
+  }
+
+  async imageExists(image: string): Promise<boolean> {
+    const args = this.kind === 'podman' ? ['image', 'exists', image] : ['image', 'inspect', '--format', '{{.Id}}', image];
+    const result = await this.call(args);
+    if (result.exitCode !== 0 && classifyEngineFailure(result.stderr).kind === 'engineDown') {
+      throw new EngineNotRespondingError(this.kind, result.stderr);
+    }
+    return result.exitCode === 0;
+  }
+
+  async pull(image: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
+    const controller = new AbortController();
+    signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    const lines: string[] = [];
+    const result = await this.options.stream(
+      this.binary,
+      [...this.globalArgs, 'pull', image],
+      (line) => {
+        lines.push(line);
+        onLine(line);
+      },
+      { signal: controller.signal, from: 'all' },
+    );
+    if (result.exitCode !== 0) {
+      throw new EngineCommandError(`${this.binary} pull ${image}`, lines.slice(-5).join('\n') || result.stderr, result.exitCode);
+    }
+  }
+
+  async repairForwarding(idOrName: string): Promise<void> {
+    if (this.kind !== 'podman') {
+      return;
+    }
+    const result = await this.call(['network', 'reload', idOrName]);
+    if (result.exitCode !== 0) {
+      this.options.logger.warn(`podman network reload ${idOrName} failed: ${result.stderr.trim()}`);
+    }
+  }
+
+  async portsInUse(): Promise<ReadonlyMap<number, EnginePortUse>> {
+    return portUsageFrom(await this.list({ all: true, ours: false }));
+  }
+
+  private async call(args: readonly string[], options: { timeoutMs?: number; signal?: AbortSignal; all?: boolean } = {}): Promise<ExecResult> {
+    const full = [...this.globalArgs, ...args];
+    const started = Date.now();
+    const result = await this.options.exec(this.binary, full, {
+      timeoutMs: options.timeoutMs === 0 ? undefined : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      signal: options.signal,
+      all: options.all ?? false,
+    });
+    this.options.logger.debug(`${this.binary} ${full.join(' ')} → ${result.spawnError ?? result.exitCode ?? '?'} (${Date.now() - started} ms)`);
+    if (result.spawnError === 'ENOENT') {
+      throw new EngineNotFoundError([this.binary]);
+    }
+    if (result.spawnError) {
+      throw new EngineNotRespondingError(this.kind, `could not run ${this.binary}: ${result.spawnError}`);
+    }
+    if (result.timedOut) {
+      throw new EngineNotRespondingError(this.kind, `"${this.binary} ${args[0] ?? ''}" did not finish in time`);
+    }
+    return result;
+  }
+
+  private check(result: ExecResult, what: string): void {
+    if (result.exitCode === 0 || result.cancelled) {
+      return;
+    }
+    if (classifyEngineFailure(result.stderr).kind === 'engineDown') {
+      throw new EngineNotRespondingError(this.kind, result.stderr);
+    }
+    throw new EngineCommandError(`${this.binary} ${what}`, result.stderr, result.exitCode);
+  }
+}

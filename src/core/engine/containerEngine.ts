@@ -1,0 +1,52 @@
+import type { EngineFailureKind } from './engineFailure';
+import type { EnginePortUsage } from '../portAllocator';
+import type { RunSpec } from './runArgs';
+import type { ContainerDetails, ContainerSummary, EngineEvent, EngineKind } from './types';
+
+export interface EngineInfo {
+  readonly kind: EngineKind;
+  readonly version: string;
+}
+
+/** Why `run` failed, classified, with the engine's own words. */
+export class EngineRunError extends Error {
+  constructor(
+    readonly kind: EngineFailureKind,
+    readonly stderr: string,
+    readonly port: number | undefined,
+  ) {
+    super(stderr.trim() || `run failed (${kind})`);
+  }
+}
+
+/** The container engine as the controller sees it; podman and docker behind one face. */
+export interface ContainerEngine extends EnginePortUsage {
+  readonly kind: EngineKind;
+  /** The binary actually used (for messages: "which engine did this?"). */
+  readonly binary: string;
+  info(): Promise<EngineInfo>;
+  /** Creates and starts a container; returns its id. Throws EngineRunError on refusal. */
+  run(spec: RunSpec): Promise<string>;
+  start(idOrName: string): Promise<void>;
+  stop(idOrName: string, timeoutSeconds?: number): Promise<void>;
+  /** Removes (force: also when running). A missing container is not an error. */
+  remove(idOrName: string, force?: boolean): Promise<void>;
+  /** Containers; `ours` limits to those carrying our managed label. */
+  list(options: { readonly all: boolean; readonly ours: boolean }): Promise<ContainerSummary[]>;
+  inspect(idOrName: string): Promise<ContainerDetails | undefined>;
+  /** The last `tail` log lines (stdout and stderr interleaved). */
+  logs(idOrName: string, tail: number): Promise<string[]>;
+  /** Streams log lines until the container stops or `signal` aborts. */
+  followLogs(idOrName: string, onLine: (line: string) => void, signal: AbortSignal, tail?: number): Promise<void>;
+  /** Streams our containers' events until the stream ends (caller reconnects) or `signal` aborts. */
+  events(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<{ readonly reason: string }>;
+  /** Resolves with the exit code when the container exits (or undefined if cancelled/unknown). */
+  wait(idOrName: string, signal: AbortSignal): Promise<number | undefined>;
+  imageExists(image: string): Promise<boolean>;
+  pull(image: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void>;
+  /**
+   * Re-creates a container's port forwarding. Podman 4.3 drops a running container's forwarding
+   * when another `run` fails on the same port; this puts it back. No-op where not needed.
+   */
+  repairForwarding(idOrName: string): Promise<void>;
+}

@@ -1,0 +1,95 @@
+import * as net from 'node:net';
+import type { PortLease } from '../portAllocator';
+import { LABEL_APP, LABEL_MANAGED, LABEL_PATH, LABEL_PORT } from './labels';
+
+/** Everything `run` needs. The host port comes only from `lease`: no number can be passed in. */
+export interface RunSpec {
+  readonly lease: PortLease;
+  readonly name: string;
+  readonly image: string;
+  readonly bindAddress: string;
+  readonly containerPort: number;
+  /** argv after the image; empty means the image's own command. */
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export const CONTAINER_APP_DIR = '/app';
+
+export class RunSpecError extends Error {}
+
+/** `-p` value; IPv6 addresses need brackets. */
+function publishArg(bindAddress: string, hostPort: number, containerPort: number): string {
+  const host = net.isIPv6(bindAddress) ? `[${bindAddress}]` : bindAddress;
+  return `${host}:${hostPort}:${containerPort}`;
+}
+
+/**
+ * Only the app folder is mounted. `-v` cannot carry a `:` in the path and `--mount` cannot carry a
+ * `,`; pick the one that can, and refuse clearly when neither can.
+ */
+function mountArgs(folder: string): string[] {
+  if (!folder.includes(':')) {
+    return ['--volume', `${folder}:${CONTAINER_APP_DIR}`];
+  }
+  if (!folder.includes(',')) {
+    return ['--mount', `type=bind,source=${folder},target=${CONTAINER_APP_DIR}`];
+  }
+  throw new RunSpecError(`The app folder path contains both ":" and ",", which container engines cannot mount: ${folder}`);
+}
+
+/**
+ * The argv of `run`. Each value is its own argv entry (no shell anywhere on the host side); values
+ * that the engine would parse as options or that carry line breaks are refused.
+ */
+export function buildRunArgs(spec: RunSpec): string[] {
+  const { lease } = spec;
+  const folder = lease.app.folder;
+  for (const [what, value] of [
+    ['folder', folder],
+    ['name', spec.name],
+    ['image', spec.image],
+  ] as const) {
+    if (value.includes('\n') || value.includes('\0')) {
+      throw new RunSpecError(`The app ${what} contains a line break or NUL character: ${JSON.stringify(value)}`);
+    }
+  }
+  if (spec.image.startsWith('-')) {
+    throw new RunSpecError(`Invalid image reference: ${spec.image}`);
+  }
+  const env: Record<string, string> = { ...spec.env, PORT: String(spec.containerPort), HOST: '0.0.0.0' };
+  const args = [
+    'run',
+    '--detach',
+    '--name',
+    spec.name,
+    // An init process forwards signals, so `stop` is quick even though node ignores SIGTERM as PID 1.
+    '--init',
+    '--pull',
+    'never',
+    '--security-opt',
+    'no-new-privileges',
+    '--label',
+    `${LABEL_MANAGED}=true`,
+    '--label',
+    `${LABEL_APP}=${lease.app.appId}`,
+    '--label',
+    `${LABEL_PORT}=${lease.port}`,
+    '--label',
+    `${LABEL_PATH}=${folder}`,
+    '--publish',
+    publishArg(spec.bindAddress, lease.port, spec.containerPort),
+    ...mountArgs(folder),
+    '--workdir',
+    CONTAINER_APP_DIR,
+  ];
+  for (const [key, value] of Object.entries(env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || value.includes('\0')) {
+      throw new RunSpecError(`Invalid environment variable ${JSON.stringify(key)}`);
+    }
+    args.push('--env', `${key}=${value}`);
+  }
+  // `--` is not accepted before the image by every engine; the image was checked not to start with `-`.
+  args.push(spec.image, ...spec.command);
+  return args;
+}

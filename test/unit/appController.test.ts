@@ -1,0 +1,168 @@
+import * as assert from 'node:assert/strict';
+import { AppController } from '../../src/core/appController';
+import { EngineRunError } from '../../src/core/engine/containerEngine';
+import { AppStartError, CancelledError, EngineNotRespondingError, ImageMissingError, PortConflictError } from '../../src/core/errors';
+import { InMemoryMemento } from '../../src/core/memento';
+import { LeaseStore } from '../../src/core/leaseStore';
+import { PortAllocator } from '../../src/core/portAllocator';
+import { parsePortRange } from '../../src/core/portRange';
+import { TcpPortProbe } from '../../src/core/portProbe';
+import { readSettings, type Settings } from '../../src/core/settings';
+import { FakeEngine } from './fakeEngine';
+import { app, RecordingLogger } from './helpers';
+
+// Real sockets on a range away from the real-engine tests.
+const START = 33100;
+
+function setup(overrides: Record<string, unknown> = {}) {
+  const engine = new FakeEngine();
+  const logger = new RecordingLogger();
+  let settings: Settings = readSettings((name) => ({ 'portRange.start': START, 'portRange.end': START + 30, image: 'localhost/preview-node:test', pullPolicy: 'missing', startupTimeoutSeconds: 5, ...overrides })[name]);
+  const allocator = new PortAllocator({
+    store: new LeaseStore(new InMemoryMemento(), logger),
+    probe: new TcpPortProbe('127.0.0.1'),
+    range: () => parsePortRange(settings.portRange.start, settings.portRange.end),
+    engine,
+    clock: Date.now,
+    logger,
+  });
+  const controller = new AppController({
+    allocator,
+    engine: () => Promise.resolve(engine),
+    settings: () => settings,
+    logger,
+    clock: Date.now,
+    inspectFolder: () => Promise.resolve({ pkg: undefined, hasNodeModules: false, files: new Set() }),
+  });
+  return { engine, allocator, controller, logger, setSettings: (s: Settings) => (settings = s) };
+}
+
+describe('AppController (fake engine, real sockets)', () => {
+  const engines: FakeEngine[] = [];
+  afterEach(async () => {
+    for (const engine of engines.splice(0)) {
+      await engine.closeAll();
+    }
+  });
+  function make(overrides: Record<string, unknown> = {}) {
+    const fixture = setup(overrides);
+    engines.push(fixture.engine);
+    return fixture;
+  }
+
+  it('runs an app: lease, run, readiness over HTTP, state changes in order', async () => {
+    const { controller } = make();
+    const seen: string[] = [];
+    controller.onDidChangeState((s) => seen.push(s.status));
+    const result = await controller.run({ ref: app('web') });
+    assert.equal(result.port, START);
+    assert.equal(result.url, `http://127.0.0.1:${START}/`);
+    assert.equal(await (await fetch(result.url)).text(), controller.stateOf(app('web')).containerName);
+    assert.equal(seen[0], 'starting');
+    assert.equal(seen[seen.length - 1], 'running');
+  });
+
+  it('starts 20 apps concurrently on 20 distinct ports', async () => {
+    const { controller } = make();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => controller.run({ ref: app(`many-${i}`) })));
+    assert.equal(new Set(results.map((r) => r.port)).size, 20);
+  });
+
+  it('pulls a missing image under policy "missing" and then runs', async () => {
+    const { controller, engine } = make({ image: 'docker.io/library/node:22-alpine' });
+    await controller.run({ ref: app('pull') });
+    assert.deepEqual(engine.pulled, ['docker.io/library/node:22-alpine']);
+  });
+
+  it('refuses a missing image under policy "never" without allocating', async () => {
+    const { controller, engine, allocator } = make({ image: 'docker.io/library/node:22-alpine', pullPolicy: 'never' });
+    await assert.rejects(controller.run({ ref: app('never') }), ImageMissingError);
+    assert.equal(await allocator.leaseOf(app('never').key), undefined);
+    assert.equal(engine.containers.size, 0);
+  });
+
+  it('retries on engine port conflicts, bounded, and the lease follows the port used', async () => {
+    const { controller, engine, allocator } = make();
+    engine.runFailures.push(new EngineRunError('portConflict', 'bind: address already in use', START), new EngineRunError('portConflict', 'port is already allocated', START + 1));
+    const result = await controller.run({ ref: app('conflict') });
+    assert.equal(result.port, START + 2);
+    assert.equal(await allocator.leaseOf(app('conflict').key), START + 2);
+    assert.equal(engine.calls.filter((c) => c === 'repairForwarding').length, 0, 'nothing to repair: no holder was running');
+  });
+
+  it('gives up after five refused ports with a clear error and leaves nothing', async () => {
+    const { controller, engine, allocator } = make();
+    for (let i = 0; i < 6; i++) {
+      engine.runFailures.push(new EngineRunError('portConflict', 'address already in use', undefined));
+    }
+    await assert.rejects(controller.run({ ref: app('unlucky') }), (error: unknown) => error instanceof PortConflictError && /refused every port tried/.test(error.message));
+    assert.equal(await allocator.leaseOf(app('unlucky').key), undefined);
+    assert.equal(engine.containers.size, 0);
+  });
+
+  it('reports a crashing app with its logs; a first start leaves no lease, a sticky app keeps its port', async () => {
+    const { controller, engine, allocator } = make();
+    const sticky = app('sticky');
+    const first = await controller.run({ ref: sticky });
+    await controller.stop(sticky);
+    engine.behaviour = () => ({ exitWith: 1, log: 'SyntaxError: Unexpected token' });
+    await assert.rejects(controller.run({ ref: sticky }), (error: unknown) => error instanceof AppStartError && error.logLines.includes('SyntaxError: Unexpected token'));
+    assert.equal(await allocator.leaseOf(sticky.key), first.port, 'a failed restart keeps the sticky port');
+    await assert.rejects(controller.run({ ref: app('fresh') }), AppStartError);
+    assert.equal(await allocator.leaseOf(app('fresh').key), undefined, 'a failed first start leaves no lease');
+    assert.equal([...engine.containers.values()].filter((c) => c.running).length, 0);
+  });
+
+  it('times out an app that never answers, with a message naming the setting', async () => {
+    const { controller, engine } = make({ startupTimeoutSeconds: 1 });
+    engine.behaviour = () => 'never';
+    await assert.rejects(controller.run({ ref: app('silent') }), (error: unknown) => error instanceof AppStartError && /within 1 s \(previewContainers.startupTimeoutSeconds\)/.test(error.message));
+    assert.equal(engine.containers.size, 0);
+  });
+
+  it('cancels a start in flight: no container, no lease, state stopped', async () => {
+    const { controller, engine, allocator } = make();
+    engine.behaviour = () => 'never';
+    const abort = new AbortController();
+    const running = controller.run({ ref: app('cancel') }, { signal: abort.signal, onProgress: (stage) => stage.startsWith('Waiting') && abort.abort() });
+    await assert.rejects(running, CancelledError);
+    assert.equal(engine.containers.size, 0);
+    assert.equal(await allocator.leaseOf(app('cancel').key), undefined);
+    assert.equal(controller.stateOf(app('cancel')).status, 'stopped');
+  });
+
+  it('fails cleanly when the engine is down, allocating nothing', async () => {
+    const { controller, engine, allocator } = make();
+    engine.available = false;
+    await assert.rejects(controller.run({ ref: app('down') }), EngineNotRespondingError);
+    assert.equal((await allocator.listAllocations()).allocatedCount, 0);
+    assert.equal(controller.stateOf(app('down')).status, 'failed');
+  });
+
+  it('recreates a stopped container of the app (same name, same port)', async () => {
+    const { controller, engine } = make();
+    const first = await controller.run({ ref: app('again') });
+    await controller.stop(app('again'));
+    assert.equal(engine.containers.size, 1);
+    const second = await controller.run({ ref: app('again') });
+    assert.equal(second.port, first.port);
+    assert.notEqual(second.containerId, first.containerId);
+    assert.equal(engine.containers.size, 1);
+  });
+
+  it('clears a name clash with a container created meanwhile and retries', async () => {
+    const { controller, engine } = make();
+    engine.runFailures.push(new EngineRunError('nameInUse', 'the container name is already in use', undefined));
+    const result = await controller.run({ ref: app('clash') });
+    assert.equal(result.alreadyRunning, false);
+  });
+
+  it('release removes the container and forgets the lease', async () => {
+    const { controller, engine, allocator } = make();
+    await controller.run({ ref: app('gone') });
+    assert.equal(await controller.release(app('gone')), START);
+    assert.equal(engine.containers.size, 0);
+    assert.equal(await allocator.leaseOf(app('gone').key), undefined);
+    assert.equal(controller.stateOf(app('gone')).port, undefined);
+  });
+});

@@ -1,0 +1,54 @@
+import * as assert from 'node:assert/strict';
+import { buildRunArgs, RunSpecError } from '../../src/core/engine/runArgs';
+import { containerNameFor, makeAppRef } from '../../src/core/appIdentity';
+import { makeAllocator } from './helpers';
+
+async function leaseFor(folder: string) {
+  const { allocator } = makeAllocator();
+  return allocator.allocatePort(makeAppRef(folder, '/ws'));
+}
+
+function valueAfter(args: string[], flag: string): string[] {
+  return args.flatMap((a, i) => (a === flag ? [args[i + 1] ?? ''] : []));
+}
+
+describe('buildRunArgs', () => {
+  it('publishes on the bind address only, mounts only the app folder, labels the container and sets PORT/HOST', async () => {
+    const lease = await leaseFor('/ws/apps/web');
+    const args = buildRunArgs({ lease, name: containerNameFor(lease.app), image: 'localhost/preview-node:test', bindAddress: '127.0.0.1', containerPort: 3000, command: ['npm', 'start'], env: { A: '1' } });
+    assert.equal(args[0], 'run');
+    assert.deepEqual(valueAfter(args, '--publish'), ['127.0.0.1:32100:3000']);
+    assert.deepEqual(valueAfter(args, '--volume'), ['/ws/apps/web:/app']);
+    assert.deepEqual(valueAfter(args, '--workdir'), ['/app']);
+    assert.deepEqual(valueAfter(args, '--label').sort(), [
+      'previewContainers.app=apps-web',
+      'previewContainers.managed=true',
+      'previewContainers.path=/ws/apps/web',
+      'previewContainers.port=32100',
+    ]);
+    assert.deepEqual(valueAfter(args, '--env').sort(), ['A=1', 'HOST=0.0.0.0', 'PORT=3000']);
+    assert.ok(args.includes('--init'));
+    assert.ok(!args.some((a) => /privileged|docker\.sock|podman\.sock|--network=host/.test(a)));
+    assert.deepEqual(args.slice(-3), ['localhost/preview-node:test', 'npm', 'start']);
+  });
+
+  it('brackets IPv6 bind addresses', async () => {
+    const lease = await leaseFor('/ws/a');
+    const args = buildRunArgs({ lease, name: 'n', image: 'img', bindAddress: '::1', containerPort: 8080, command: [], env: {} });
+    assert.deepEqual(valueAfter(args, '--publish'), ['[::1]:32100:8080']);
+  });
+
+  it('uses --mount for a folder with ":" and refuses one with both ":" and ","', async () => {
+    const colon = buildRunArgs({ lease: await leaseFor('/ws/a:b'), name: 'n', image: 'img', bindAddress: '127.0.0.1', containerPort: 3000, command: [], env: {} });
+    assert.deepEqual(valueAfter(colon, '--mount'), ['type=bind,source=/ws/a:b,target=/app']);
+    const both = await leaseFor('/ws/a:b,c');
+    assert.throws(() => buildRunArgs({ lease: both, name: 'n', image: 'img', bindAddress: '127.0.0.1', containerPort: 3000, command: [], env: {} }), RunSpecError);
+  });
+
+  it('refuses option-like images and line breaks', async () => {
+    const lease = await leaseFor('/ws/a');
+    assert.throws(() => buildRunArgs({ lease, name: 'n', image: '--privileged', bindAddress: '127.0.0.1', containerPort: 3000, command: [], env: {} }), RunSpecError);
+    assert.throws(() => buildRunArgs({ lease, name: 'n\nx', image: 'img', bindAddress: '127.0.0.1', containerPort: 3000, command: [], env: {} }), RunSpecError);
+    assert.throws(() => buildRunArgs({ lease, name: 'n', image: 'img', bindAddress: '127.0.0.1', containerPort: 3000, command: [], env: { 'A B': 'x' } }), RunSpecError);
+  });
+});
