@@ -1,0 +1,20 @@
+import * as assert from 'node:assert/strict';
+
+/** What "Show Port Allocations" returns and shows. No `vscode` import: the UI tests use it too. */
+export interface AllocationsShape {
+  allocated: unknown[];
+  allocatedCount: number;
+  availableCount: number;
+  range: { start: number; end: number; size: number };
+}
+
+/** Checks an allocations object against the default settings (pool 32100–32200, 101 ports). */
+export function assertDefaultAllocationsShape(value: unknown): asserts value is AllocationsShape {
+  assert.ok(typeof value === 'object' && value !== null, `not an object: ${JSON.stringify(value)}`);
+  const { allocated, allocatedCount, availableCount, range } = value as Partial<AllocationsShape>;
+  assert.ok(Array.isArray(allocated), 'allocated is not an array');
+  assert.ok(typeof allocatedCount === 'number' && typeof availableCount === 'number', 'counts are not numbers');
+  assert.equal(allocatedCount, allocated.length);
+  assert.deepEqual(range, { start: 32100, end: 32200, size: 101 });
+  assert.equal(allocatedCount + availableCount, 101);
+}
