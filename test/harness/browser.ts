@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { makeTempDir, removeDir, requireChromium } from './prerequisites';
-import { isAlive, liveChildren, stopGroup } from './processGroup';
+import { isAlive, liveChildren, recordPid, stopGroup } from './processGroup';
 import { orTimeout } from './timing';
 
 /** Headless by default; HEADED=1 shows the window (needs a display: use xvfb-run without one). */
@@ -60,6 +60,11 @@ export class BrowserSession {
         ],
       });
       const pid = await chromiumPid(profileDir, before);
+      if (pid === undefined) {
+        console.warn('[harness] could not tell Chromium\'s PID; it will be stopped through Playwright only');
+      } else {
+        recordPid('chromium', pid);
+      }
       const page = context.pages()[0] ?? (await context.newPage());
       return new BrowserSession(context, page, pid, profileDir);
     } catch (error) {

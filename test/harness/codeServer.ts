@@ -102,7 +102,7 @@ export class CodeServer {
           ...(options.workspace === undefined ? [] : [options.workspace]),
         ];
         log.note(`starting code-server on 127.0.0.1:${port}`);
-        const child = await spawnGroup(process.execPath, args, { env, onOutput: (text) => log.append(text) });
+        const child = await spawnGroup(process.execPath, args, { env, label: 'code-server', onOutput: (text) => log.append(text) });
         const server = new CodeServer(port, child, log, ownedDir);
         try {
           await server.waitUntilHealthy(30_000);
@@ -210,6 +210,7 @@ async function installExtension(
   log.note(`installing ${vsix}`);
   const child = await spawnGroup(process.execPath, [entry, ...dirArgs, '--install-extension', vsix, '--force'], {
     env,
+    label: 'code-server-install-extension',
     onOutput: (text) => log.append(text),
   });
   const code = await orTimeout(child.exited, 60_000);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { appendFileSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { delay } from './timing';
 
 /** A process started as the leader of its own process group, so everything it forks can be stopped with it. */
@@ -15,6 +16,8 @@ export interface SpawnGroupOptions {
   readonly cwd?: string;
   /** Called with every chunk of stdout and stderr. */
   readonly onOutput?: (text: string) => void;
+  /** Name for HARNESS_PID_LOG (default: the command's base name). */
+  readonly label?: string;
 }
 
 export async function spawnGroup(command: string, args: readonly string[], options: SpawnGroupOptions = {}): Promise<GroupProcess> {
@@ -39,7 +42,19 @@ export async function spawnGroup(command: string, args: readonly string[], optio
   if (child.pid === undefined) {
     throw new Error(`cannot start ${command}: no pid`);
   }
+  recordPid(options.label ?? path.basename(command), child.pid);
   return { pid: child.pid, child, exited };
+}
+
+/**
+ * Appends "<label> <pid>" to the file named by HARNESS_PID_LOG, if set, so a CI job (or a person)
+ * can check afterwards, by PID, that nothing the harness started is still running.
+ */
+export function recordPid(label: string, pid: number): void {
+  const file = process.env['HARNESS_PID_LOG'];
+  if (file) {
+    appendFileSync(file, `${label} ${pid}\n`);
+  }
 }
 
 interface ProcStat {
