@@ -1,40 +1,150 @@
 import * as vscode from 'vscode';
+import { AppController } from './core/appController';
+import { detectEngine } from './core/engine/detectEngine';
+import { CachedPortUsage, EngineProvider } from './core/engine/engineProvider';
+import { execaExec, execaStream } from './core/engine/exec';
+import { EventFollower } from './core/eventFollower';
 import { FileLeaseJournal } from './core/fileLeaseJournal';
+import { IdleReaper } from './core/idleReaper';
 import { FileLock } from './core/interProcessLock';
 import { LeaseStore } from './core/leaseStore';
 import { systemClock } from './core/logger';
 import { PortAllocator } from './core/portAllocator';
 import { TcpPortProbe } from './core/portProbe';
+import { Reconciler } from './core/reconciler';
+import { AppCatalog } from './ui/appCatalog';
+import { AppLogs } from './ui/appLogs';
+import { AppsTreeProvider } from './ui/appsTreeProvider';
+import { Commands } from './ui/commands';
 import { currentSettings } from './ui/configuration';
+import { EngineStatus } from './ui/engineStatus';
+import { describeDuration } from './ui/format';
+import { Lifecycle } from './ui/lifecycle';
 import { createOutputLogger } from './ui/outputLogger';
 import { PortAllocationsDocument } from './ui/portAllocationsDocument';
-import { runCommand } from './ui/commandRunner';
+import { PreviewPanels } from './ui/previewPanel';
+import { AppsStatusBar } from './ui/statusBar';
 
-/** Composition root: build the parts, register them, nothing else. */
+/** Composition root: build the parts, wire them, register them. No logic of its own. */
 export function activate(context: vscode.ExtensionContext): void {
   const { channel, logger } = createOutputLogger();
-  context.subscriptions.push(channel);
-
   const storageDir = context.globalStorageUri.fsPath;
+
+  const engines = new EngineProvider(() => {
+    const settings = currentSettings();
+    return detectEngine({ choice: settings.engine, enginePath: settings.enginePath, exec: execaExec, stream: execaStream, logger });
+  });
+  const portUsage = new CachedPortUsage(engines, systemClock);
   const allocator = new PortAllocator({
     store: new LeaseStore(context.globalState, logger, new FileLeaseJournal(storageDir, systemClock, logger)),
     lock: new FileLock(storageDir, logger),
-    // Read per probe so a changed bind address applies at once.
+    // Built per probe so a changed bind address applies at once.
     probe: { isFree: (port) => new TcpPortProbe(currentSettings().bindAddress).isFree(port) },
     range: () => currentSettings().portRange,
+    engine: portUsage,
     clock: systemClock,
     logger,
   });
+  const controller = new AppController({
+    allocator,
+    engine: () => engines.get(),
+    settings: currentSettings,
+    logger,
+    clock: systemClock,
+    onPortConflict: () => portUsage.invalidate(),
+  });
+  const catalog = new AppCatalog(logger);
+  const engineStatus = new EngineStatus(engines);
+  const logs = new AppLogs(() => engines.get(), controller);
+  const previews = new PreviewPanels(context.extensionUri, controller, catalog, {
+    start: (def) => vscode.commands.executeCommand('previewContainers.openPreview', def),
+    showLogs: (def) => logs.show(def.ref),
+  });
+  const apps = () => catalog.all().map((def) => def.ref);
+  const reconciler = new Reconciler({ controller, allocator, engine: () => engines.get(), apps, logger, clock: systemClock });
+  const reaper = new IdleReaper({
+    controller,
+    allocator,
+    engine: () => engines.get(),
+    apps,
+    visibleAppKeys: () => previews.visibleAppKeys(),
+    settings: currentSettings,
+    clock: systemClock,
+    logger,
+    warn: async (app, stopsInMs) =>
+      (await vscode.window.showWarningMessage(`${app.name} has been idle and will be stopped in ${describeDuration(stopsInMs)}.`, 'Keep running')) === 'Keep running',
+  });
+  const follower = new EventFollower({
+    engine: () => engines.get(),
+    onEvents: () => void lifecycle.observeNow(),
+    onReconnect: () => void lifecycle.reconcileNow(),
+    onStreamError: (error) => engineStatus.record(error),
+    logger,
+  });
+  const lifecycle = new Lifecycle({ reconciler, follower, reaper, engineStatus, reconcileIntervalMs: () => currentSettings().reconcileIntervalSeconds * 1000, logger });
 
+  const tree = new AppsTreeProvider(catalog, controller, engineStatus);
+  const idleCountdown = new Map<string, number>();
+  tree.addTooltipExtra((state) => {
+    const left = idleCountdown.get(state.app.key);
+    return state.status === 'running' && left !== undefined ? `Idle: stops in ${describeDuration(left)} unless used` : undefined;
+  });
+  const refreshCountdowns = async (): Promise<void> => {
+    for (const state of controller.allStates().filter((s) => s.status === 'running')) {
+      const left = await reaper.stopsIn(state.app, state.startedAt).catch(() => undefined);
+      if (left === undefined) {
+        idleCountdown.delete(state.app.key);
+      } else {
+        idleCountdown.set(state.app.key, left);
+      }
+    }
+  };
+  const view = vscode.window.createTreeView('previewContainers.apps', { treeDataProvider: tree, showCollapseAll: false });
   const allocationsDocument = new PortAllocationsDocument(allocator);
+  const commands = new Commands({
+    catalog,
+    controller,
+    previews,
+    logs,
+    allocations: allocationsDocument,
+    engineStatus,
+    logger,
+    onActivity: (def) => void reaper.markActive(def.ref).catch(() => undefined),
+    refresh: async () => {
+      engines.invalidate();
+      await catalog.refresh();
+      await lifecycle.reconcileNow();
+      await refreshCountdowns();
+      tree.refresh();
+    },
+  });
+
   context.subscriptions.push(
+    channel,
+    catalog,
+    engineStatus,
+    logs,
+    previews,
+    tree,
+    view,
+    new AppsStatusBar(controller),
     allocationsDocument,
-    vscode.commands.registerCommand('previewContainers.showPortAllocations', () =>
-      runCommand(logger, () => allocationsDocument.show()),
-    ),
+    ...commands.register(),
+    lifecycle,
+    catalog.onDidChange(() => void lifecycle.observeNow()),
+    view.onDidChangeVisibility((e) => e.visible && void refreshCountdowns().then(() => tree.refresh())),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('previewContainers.engine') || e.affectsConfiguration('previewContainers.enginePath')) {
+        engines.invalidate();
+        void lifecycle.reconcileNow();
+      }
+    }),
+    { dispose: () => controller.dispose() },
   );
+  lifecycle.start();
 }
 
 export function deactivate(): void {
-  // Everything is in context.subscriptions.
+  // Everything is in context.subscriptions. Containers keep running: other windows and the next
+  // session adopt them, and the idle reaper stops them when nobody uses them.
 }

@@ -70,6 +70,7 @@ export interface AppControllerDeps {
 
 const MAX_PORT_ATTEMPTS = 5;
 const WAIT_SPAWN_DELAY_MS = 250;
+const HEARTBEAT_MS = 20_000;
 const LOG_TAIL = 30;
 
 /**
@@ -180,11 +181,13 @@ export class AppController {
       options.onProgress?.(stage);
     };
     const name = containerNameFor(app);
-    const previousPort = await this.deps.allocator.leaseOf(app.key);
+    const previous = await this.deps.allocator.lease(app.key);
+    const previousPort = previous?.port;
     this.update(app, { status: 'starting', stage: 'Checking the container engine…', error: undefined, port: previousPort });
     options.onProgress?.('Checking the container engine…');
     let engine: ContainerEngine | undefined;
     let touched = false;
+    let heartbeat: NodeJS.Timeout | undefined;
     try {
       engine = await this.deps.engine();
       throwIfCancelled(signal, app);
@@ -218,18 +221,21 @@ export class AppController {
       throwIfCancelled(signal, app);
 
       touched = true;
+      // While this start is in flight, keep the lease fresh so other windows' repair leaves it be.
+      heartbeat = setInterval(() => void this.deps.allocator.touch(app).catch(() => undefined), HEARTBEAT_MS);
       const { id, lease } = await this.runWithPortRetry(engine, def, config, settings, portUsageFrom(containers), progress, signal);
       this.update(app, { containerId: id, port: lease.port, image: config.image, startedAt: this.deps.clock() });
 
       progress(`Waiting for the app on port ${lease.port}…`);
       await this.waitUntilReady(engine, app, id, lease.port, config, settings, signal);
+      await this.deps.allocator.confirm(app);
       const url = this.urlFor(lease.port);
       this.update(app, { status: 'running', url, stage: undefined });
       this.deps.logger.info(`${app.appId} is answering on ${url}`);
       return { appId: app.appId, port: lease.port, url, containerId: id, alreadyRunning: false };
     } catch (error) {
       if (touched) {
-        await this.cleanUpFailedStart(engine, app, name, previousPort);
+        await this.cleanUpFailedStart(engine, app, name, previous?.confirmed === true);
       }
       const failure = signal.aborted ? new CancelledError(`Starting ${app.appId}`) : error;
       const port = await this.deps.allocator.leaseOf(app.key).catch(() => undefined);
@@ -243,6 +249,8 @@ export class AppController {
         port,
       });
       throw failure;
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
@@ -400,12 +408,13 @@ export class AppController {
     }
   }
 
-  private async cleanUpFailedStart(engine: ContainerEngine | undefined, app: AppRef, name: string, previousPort: number | undefined): Promise<void> {
+  /** Nothing half-started: the container goes; a lease goes too unless the app had run on it before. */
+  private async cleanUpFailedStart(engine: ContainerEngine | undefined, app: AppRef, name: string, keepLease: boolean): Promise<void> {
     if (!engine) {
       return;
     }
     await engine.remove(name).catch((error: unknown) => this.deps.logger.warn(`Could not remove ${name} after a failed start: ${String(error)}`));
-    if (previousPort === undefined) {
+    if (!keepLease) {
       await this.deps.allocator.releasePort(app).catch((error: unknown) => this.deps.logger.warn(`Could not release the port of ${app.appId}: ${String(error)}`));
     }
   }

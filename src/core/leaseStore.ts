@@ -11,6 +11,13 @@ export interface Lease {
   readonly allocatedAt: number;
   /** Last change of this record (ms since epoch); orders concurrent writers. */
   readonly updatedAt: number;
+  /**
+   * The app has run on this port at least once. An unconfirmed lease belongs to a first start in
+   * flight; if its window died, repair releases it (a confirmed one is a sticky reservation).
+   */
+  readonly confirmed?: boolean;
+  /** Last sign of use any window recorded (visible preview, explicit run/open): the idle clock. */
+  readonly lastActiveAt?: number;
 }
 
 /** A change as recorded in the shared journal; `port: null` records a release. */
@@ -20,6 +27,8 @@ export interface LeaseChange {
   readonly port: number | null;
   readonly allocatedAt: number;
   readonly updatedAt: number;
+  readonly confirmed?: boolean;
+  readonly lastActiveAt?: number;
 }
 
 /**
@@ -42,6 +51,8 @@ export const leaseSchema = z.object({
   port: portSchema,
   allocatedAt: timeSchema,
   updatedAt: timeSchema,
+  confirmed: z.optional(z.boolean()),
+  lastActiveAt: z.optional(timeSchema),
 });
 export const leaseChangeSchema = z.object({
   key: z.string().check(z.minLength(1)),
@@ -49,6 +60,8 @@ export const leaseChangeSchema = z.object({
   port: z.nullable(portSchema),
   allocatedAt: timeSchema,
   updatedAt: timeSchema,
+  confirmed: z.optional(z.boolean()),
+  lastActiveAt: z.optional(timeSchema),
 });
 
 interface StoredLeases {
@@ -134,6 +147,8 @@ export function applyChanges(table: LeaseTable, changes: readonly LeaseChange[])
         port: change.port,
         allocatedAt: change.allocatedAt,
         updatedAt: change.updatedAt,
+        ...(change.confirmed === undefined ? {} : { confirmed: change.confirmed }),
+        ...(change.lastActiveAt === undefined ? {} : { lastActiveAt: change.lastActiveAt }),
       });
     }
   }

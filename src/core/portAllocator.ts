@@ -1,7 +1,7 @@
 import type { AppRef } from './appIdentity';
 import { PoolExhaustedError, type PortHolder } from './errors';
 import { noInterProcessLock, type InterProcessLock } from './interProcessLock';
-import type { LeaseChange, LeaseStore, LeaseTable } from './leaseStore';
+import type { Lease, LeaseChange, LeaseStore, LeaseTable } from './leaseStore';
 import type { Clock, Logger } from './logger';
 import { inRange, type PortRange } from './portRange';
 import type { PortProbe } from './portProbe';
@@ -123,7 +123,7 @@ export class PortAllocator {
           continue;
         }
         const now = this.deps.clock();
-        await this.write(table, { key: app.key, appId: app.appId, port, allocatedAt: now, updatedAt: now });
+        await this.write(table, { key: app.key, appId: app.appId, port, allocatedAt: now, updatedAt: now, confirmed: false });
         this.deps.logger.info(`Allocated port ${port} to ${app.appId}.`);
         return new PortLease(issued, app, port);
       }
@@ -148,9 +148,14 @@ export class PortAllocator {
     });
   }
 
-  /** The lease of one app, if it holds one (no probing). */
+  /** The port leased to one app, if it holds one (no probing). */
   async leaseOf(appKey: string): Promise<number | undefined> {
     return (await this.deps.store.load()).get(appKey)?.port;
+  }
+
+  /** The whole lease record of one app. */
+  async lease(appKey: string): Promise<Lease | undefined> {
+    return (await this.deps.store.load()).get(appKey);
   }
 
   /**
@@ -170,10 +175,30 @@ export class PortAllocator {
         }
       }
       const now = this.deps.clock();
-      await this.write(table, { key: app.key, appId: app.appId, port, allocatedAt: current?.allocatedAt ?? now, updatedAt: now });
+      await this.write(table, { key: app.key, appId: app.appId, port, allocatedAt: current?.allocatedAt ?? now, updatedAt: now, confirmed: true });
       this.deps.logger.info(`Adopted port ${port} for ${app.appId} from a running container.`);
       return true;
     });
+  }
+
+  /** Marks the lease as proven (the app ran on it): from now on it is a sticky reservation. */
+  confirm(app: Pick<AppRef, 'key'>): Promise<void> {
+    return this.patch(app.key, (lease) => (lease.confirmed ? undefined : { ...lease, confirmed: true }));
+  }
+
+  /** Refreshes `updatedAt`: a start in flight shows other windows that it is alive. */
+  touch(app: Pick<AppRef, 'key'>): Promise<void> {
+    return this.patch(app.key, (lease) => lease);
+  }
+
+  /** Records use of the app where every window sees it (the shared lease table). */
+  markActive(app: Pick<AppRef, 'key'>, at: number): Promise<void> {
+    return this.patch(app.key, (lease) => ((lease.lastActiveAt ?? 0) >= at ? undefined : { ...lease, lastActiveAt: at }));
+  }
+
+  /** Every lease, as the shared table says now. */
+  async leases(): Promise<Lease[]> {
+    return [...(await this.deps.store.load()).values()];
   }
 
   async listAllocations(): Promise<Allocations> {
@@ -197,6 +222,17 @@ export class PortAllocator {
       range: { start: range.start, end: range.end, size: range.size },
       outsideRange,
     };
+  }
+
+  private patch(key: string, change: (lease: Lease) => Lease | undefined): Promise<void> {
+    return this.exclusive(async () => {
+      const table = await this.deps.store.load();
+      const lease = table.get(key);
+      const next = lease ? change(lease) : undefined;
+      if (next) {
+        await this.write(table, { ...next, updatedAt: this.deps.clock() });
+      }
+    });
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {

@@ -18,6 +18,7 @@ const podmanContainer = z.object({
   Ports: z.optional(z.nullable(z.array(podmanPort))),
   ExitCode: z.optional(z.number()),
   Exited: z.optional(z.boolean()),
+  StartedAt: z.optional(z.number()),
 });
 
 /** Docker `ps --format json`: one object per line, every field a string. */
@@ -72,6 +73,7 @@ export function parsePodmanPs(stdout: string): ContainerSummary[] {
       labels: c.Labels ?? {},
       ports,
       exitCode: c.Exited ? c.ExitCode : undefined,
+      startedAt: c.StartedAt !== undefined && c.StartedAt > 0 ? c.StartedAt * 1000 : undefined,
     };
   });
 }

@@ -20,6 +20,8 @@ export interface ContainerSummary {
   /** Published ports (docker lists them only while running; podman also for stopped ones). */
   readonly ports: readonly PortBinding[];
   readonly exitCode: number | undefined;
+  /** Start time (ms since epoch) of the current or last run, when the list says (podman does). */
+  readonly startedAt?: number | undefined;
 }
 
 export interface ContainerDetails extends ContainerSummary {

@@ -1,0 +1,109 @@
+import type { ContainerEngine } from './engine/containerEngine';
+import type { EngineEvent } from './engine/types';
+import type { Logger } from './logger';
+
+export interface EventFollowerDeps {
+  readonly engine: () => Promise<ContainerEngine>;
+  /** A debounced batch of events. */
+  readonly onEvents: (events: readonly EngineEvent[]) => void;
+  /** The stream (re)connected: events may have been missed, so the caller re-checks. */
+  readonly onReconnect: () => void;
+  /** The stream could not be (re)started: the engine may be down. */
+  readonly onStreamError?: (error: unknown) => void;
+  readonly logger: Logger;
+  readonly debounceMs?: number;
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+/**
+ * Follows the engine's event stream for our containers: bursts are debounced into one batch, and
+ * a dying stream is reconnected with exponential back-off (reset once it has stayed up a while).
+ */
+export class EventFollower {
+  private abort: AbortController | undefined;
+  private buffer: EngineEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly deps: EventFollowerDeps) {}
+
+  get active(): boolean {
+    return this.abort !== undefined;
+  }
+
+  start(): void {
+    if (this.abort) {
+      return;
+    }
+    const abort = new AbortController();
+    this.abort = abort;
+    this.loop = this.run(abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    this.abort = undefined;
+    clearTimeout(this.timer);
+    await this.loop;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const initial = this.deps.initialBackoffMs ?? 1000;
+    const max = this.deps.maxBackoffMs ?? 30_000;
+    let backoff = initial;
+    let first = true;
+    while (!signal.aborted) {
+      const startedAt = Date.now();
+      try {
+        const engine = await this.deps.engine();
+        if (!first) {
+          this.deps.onReconnect();
+        }
+        first = false;
+        const { reason } = await engine.events((event) => this.push(event), signal);
+        if (signal.aborted) {
+          return;
+        }
+        this.deps.logger.warn(`The engine's event stream ended (${reason}); reconnecting in ${Math.round(backoff / 1000)} s.`);
+      } catch (error) {
+        if (signal.aborted) {
+          return;
+        }
+        this.deps.onStreamError?.(error);
+        this.deps.logger.debug(`Event stream unavailable: ${String(error)}`);
+      }
+      if (Date.now() - startedAt > max) {
+        backoff = initial;
+      }
+      await sleep(backoff, signal);
+      backoff = Math.min(max, backoff * 2);
+    }
+  }
+
+  private push(event: EngineEvent): void {
+    this.buffer.push(event);
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        const batch = this.buffer;
+        this.buffer = [];
+        this.deps.onEvents(batch);
+      }, this.deps.debounceMs ?? 100);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

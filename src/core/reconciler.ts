@@ -1,0 +1,196 @@
+import type { AppController } from './appController';
+import type { AppRef } from './appIdentity';
+import type { ContainerEngine } from './engine/containerEngine';
+import { isOurs, labelledPort, LABEL_APP, LABEL_PATH } from './engine/labels';
+import type { ContainerSummary } from './engine/types';
+import type { Lease } from './leaseStore';
+import type { Clock, Logger } from './logger';
+import type { PortAllocator } from './portAllocator';
+
+export interface ReconcilerOptions {
+  /** Consecutive passes a lease/container must be missing before repair touches it (Kubernetes-style). */
+  readonly missesBeforeRepair: number;
+  /** Misses closer together than this count once (on-demand passes must not rush a repair). */
+  readonly minMissSpacingMs: number;
+  /** A lease touched this recently belongs to a start in flight: never a miss. */
+  readonly freshLeaseMs: number;
+}
+
+export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = { missesBeforeRepair: 3, minMissSpacingMs: 10_000, freshLeaseMs: 60_000 };
+
+export interface ReconcilerDeps {
+  readonly controller: AppController;
+  readonly allocator: PortAllocator;
+  readonly engine: () => Promise<ContainerEngine>;
+  /** This window's apps (the ones whose state it shows). */
+  readonly apps: () => readonly AppRef[];
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly options?: Partial<ReconcilerOptions>;
+}
+
+export interface ReconcileReport {
+  /** Apps whose lease was restored from a running (or orphaned stopped) container's labels. */
+  readonly adopted: string[];
+  /** Unconfirmed leases of starts that never finished (their window died), released. */
+  readonly releasedLeases: string[];
+  /** Our containers nobody leases and that could not be adopted, removed. */
+  readonly removedContainers: string[];
+}
+
+/**
+ * Makes the picture match reality: what the engine runs (our labels), what the shared lease table
+ * says, and what this window shows. Adopts what runs; keeps a vanished app's lease as a sticky
+ * reservation; repairs leaks only after several spaced observations, never on one.
+ */
+export class Reconciler {
+  private readonly options: ReconcilerOptions;
+  private readonly misses = new Map<string, { count: number; lastAt: number }>();
+  private running: Promise<ReconcileReport> | undefined;
+  private again = false;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.options = { ...DEFAULT_RECONCILER_OPTIONS, ...deps.options };
+  }
+
+  /**
+   * One pass. Concurrent calls share the pass in flight (plus one more after it), so bursts of
+   * events cost one engine list, not one each. `repair: false` only observes (for event refreshes).
+   */
+  reconcile(options: { repair?: boolean } = {}): Promise<ReconcileReport> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const pass = this.pass(options.repair ?? true).finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.reconcile({ repair: false }).catch(() => undefined);
+      }
+    });
+    this.running = pass;
+    return pass;
+  }
+
+  private async pass(repair: boolean): Promise<ReconcileReport> {
+    const report: ReconcileReport = { adopted: [], releasedLeases: [], removedContainers: [] };
+    const engine = await this.deps.engine();
+    const containers = (await engine.list({ all: true, ours: true })).filter((c) => isOurs(c.labels));
+    const leases = new Map((await this.deps.allocator.leases()).map((l) => [l.key, l]));
+    const byKey = new Map<string, ContainerSummary>();
+    for (const container of containers) {
+      const key = container.labels[LABEL_PATH];
+      const seen = byKey.get(key);
+      if (!seen || (container.running && !seen.running)) {
+        byKey.set(key, container);
+      }
+    }
+
+    // Adopt: a running container of ours proves its lease (restore it if the table lost it).
+    for (const [key, container] of byKey) {
+      const port = labelledPort(container.labels);
+      const lease = leases.get(key);
+      if (port === undefined || (lease?.port === port && lease.confirmed)) {
+        continue;
+      }
+      if (container.running || (!lease && !this.isLeased(leases, port))) {
+        const ref = this.refFor(key, container);
+        if (await this.deps.allocator.adopt(ref, port)) {
+          report.adopted.push(ref.appId);
+          leases.set(key, { key, appId: ref.appId, port, allocatedAt: this.deps.clock(), updatedAt: this.deps.clock(), confirmed: true });
+          this.misses.delete(`lease:${key}`);
+        }
+      }
+    }
+
+    // Show this window's apps as they are.
+    for (const app of this.deps.apps()) {
+      const container = byKey.get(app.key);
+      let startedAt = container?.startedAt;
+      if (container?.running && startedAt === undefined && this.deps.controller.stateOf(app).startedAt === undefined) {
+        startedAt = (await engine.inspect(container.id).catch(() => undefined))?.startedAt;
+      }
+      this.deps.controller.observe(app, container ? { ...container, startedAt } : undefined);
+      this.deps.controller.observeLease(app, leases.get(app.key)?.port);
+    }
+
+    if (repair) {
+      await this.repair(engine, byKey, leases, report);
+    }
+    if (report.adopted.length + report.releasedLeases.length + report.removedContainers.length > 0) {
+      this.deps.logger.info(`Reconciled: ${JSON.stringify(report)}`);
+    }
+    return report;
+  }
+
+  private async repair(engine: ContainerEngine, byKey: Map<string, ContainerSummary>, leases: Map<string, Lease>, report: ReconcileReport): Promise<void> {
+    const now = this.deps.clock();
+    for (const lease of leases.values()) {
+      const container = byKey.get(lease.key);
+      const stale = !lease.confirmed && !container?.running && now - lease.updatedAt > this.options.freshLeaseMs;
+      if (!stale) {
+        this.misses.delete(`lease:${lease.key}`);
+        continue;
+      }
+      if (this.miss(`lease:${lease.key}`, now)) {
+        // A start that never finished (its window died): nothing of it may linger.
+        if (container) {
+          await engine.remove(container.id);
+          report.removedContainers.push(container.name);
+        }
+        const current = await this.deps.allocator.lease(lease.key);
+        if (current && current.updatedAt === lease.updatedAt && !current.confirmed) {
+          await this.deps.allocator.releasePort({ key: lease.key, appId: lease.appId });
+          report.releasedLeases.push(lease.appId);
+        }
+        this.misses.delete(`lease:${lease.key}`);
+      }
+    }
+    for (const [key, container] of byKey) {
+      const leased = leases.get(key);
+      if (leased || container.running) {
+        this.misses.delete(`container:${container.id}`);
+        continue;
+      }
+      // Stopped, no lease, and its port is leased to another app: nothing can use it again.
+      if (this.miss(`container:${container.id}`, now)) {
+        await engine.remove(container.id);
+        report.removedContainers.push(container.name);
+        this.misses.delete(`container:${container.id}`);
+      }
+    }
+  }
+
+  /** Counts one (spaced) miss; true when the threshold is reached. */
+  private miss(id: string, now: number): boolean {
+    const entry = this.misses.get(id);
+    if (!entry) {
+      this.misses.set(id, { count: 1, lastAt: now });
+      return this.options.missesBeforeRepair <= 1;
+    }
+    if (now - entry.lastAt >= this.options.minMissSpacingMs) {
+      entry.count++;
+      entry.lastAt = now;
+    }
+    return entry.count >= this.options.missesBeforeRepair;
+  }
+
+  private isLeased(leases: Map<string, Lease>, port: number): boolean {
+    for (const lease of leases.values()) {
+      if (lease.port === port) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private refFor(key: string, container: ContainerSummary): AppRef {
+    const own = this.deps.apps().find((a) => a.key === key);
+    if (own) {
+      return own;
+    }
+    const appId = container.labels[LABEL_APP] ?? container.name;
+    return { key, appId, folder: key, name: appId };
+  }
+}

@@ -1,0 +1,106 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { makeAppRef } from '../core/appIdentity';
+import type { AppDefinition } from '../core/appFolder';
+import { discoverApps } from '../core/appDiscovery';
+import type { Logger } from '../core/logger';
+import { currentSettings } from './configuration';
+
+/**
+ * The workspace's apps, discovered from package.json files and `previewContainers.apps`, kept
+ * current as folders, package.json files and settings change.
+ */
+export class AppCatalog implements vscode.Disposable {
+  private apps: AppDefinition[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> = Promise.resolve();
+  private loaded = false;
+
+  constructor(private readonly logger: Logger) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/package.json', false, true, false);
+    const schedule = (uri: vscode.Uri): void => {
+      if (!uri.fsPath.split(path.sep).includes('node_modules')) {
+        this.scheduleRefresh();
+      }
+    };
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(schedule),
+      watcher.onDidDelete(schedule),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleRefresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('previewContainers.apps') && this.scheduleRefresh()),
+      this.changed,
+    );
+  }
+
+  /** Discovery done at least once. */
+  async ready(): Promise<void> {
+    if (!this.loaded) {
+      await this.refresh();
+    }
+    await this.current;
+  }
+
+  all(): readonly AppDefinition[] {
+    return this.apps;
+  }
+
+  refresh(): Promise<void> {
+    this.current = this.current.then(() => this.discover());
+    return this.current;
+  }
+
+  /** An app by appId, by key (folder), or by a folder Uri (also one not discovered, if it has a package.json). */
+  async find(target: string | vscode.Uri): Promise<AppDefinition | undefined> {
+    await this.ready();
+    if (typeof target === 'string') {
+      return this.apps.find((a) => a.ref.appId === target || a.ref.key === target || a.ref.name === target);
+    }
+    const folder = path.resolve(target.fsPath);
+    const known = this.apps.find((a) => a.ref.key === folder);
+    if (known) {
+      return known;
+    }
+    const root = vscode.workspace.getWorkspaceFolder(target);
+    try {
+      await vscode.workspace.fs.stat(vscode.Uri.file(path.join(folder, 'package.json')));
+    } catch {
+      return undefined;
+    }
+    return { ref: makeAppRef(folder, root?.uri.fsPath ?? path.dirname(folder)) };
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) {
+      d.dispose();
+    }
+  }
+
+  private scheduleRefresh(): void {
+    clearTimeout(this.timer);
+    // Debounced: a branch switch or `npm init` in many folders is one refresh.
+    this.timer = setTimeout(() => void this.refresh(), 300);
+  }
+
+  private async discover(): Promise<void> {
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => ({ name: f.name, path: f.uri.fsPath }));
+    let overrides: ReturnType<typeof currentSettings>['apps'] = [];
+    try {
+      overrides = currentSettings().apps;
+    } catch (error) {
+      this.logger.warn(`Ignoring previewContainers.apps: ${String(error)}`);
+    }
+    const apps = await discoverApps(roots, overrides);
+    this.loaded = true;
+    const before = this.apps.map((a) => `${a.ref.key}|${a.ref.appId}|${a.ref.name}|${JSON.stringify(a.override ?? null)}`).join('\n');
+    this.apps = apps;
+    if (before !== apps.map((a) => `${a.ref.key}|${a.ref.appId}|${a.ref.name}|${JSON.stringify(a.override ?? null)}`).join('\n')) {
+      this.logger.info(`Found ${apps.length} app(s): ${apps.map((a) => a.ref.appId).join(', ') || 'none'}.`);
+      this.changed.fire();
+    }
+  }
+}
