@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { saveFailureArtifacts, type FailureContext } from './artifacts';
 import { BrowserSession } from './browser';
 import { CodeServer, type CodeServerOptions } from './codeServer';
-import { makeTempDir, removeDir } from './prerequisites';
+import { makeTempDir, removeDir, requireChromium, requireCodeServer } from './prerequisites';
 import { openWorkbench } from './workbench';
 
 export interface WorkbenchSession {
@@ -39,6 +39,9 @@ export function useWorkbenchSession(options: SessionOptions): () => WorkbenchSes
   before(async function () {
     this.timeout(120_000);
     try {
+      // Both checked before anything starts, so a missing one fails fast.
+      requireCodeServer();
+      requireChromium();
       workspace = await makeTempDir(`workspace-${options.name}`);
       await options.prepareWorkspace?.(workspace);
       const env = typeof options.env === 'function' ? options.env() : options.env;
