@@ -136,6 +136,8 @@ async function main(): Promise<void> {
   checkpoint();
 
   writeDemoWorkspace(WORKSPACE, {
+    // .demo/ sits inside this repository: without this, the Git extension asks about the parent repo.
+    'git.openRepositoryInParentFolders': 'never',
     'previewContainers.image': localImage ? LOCAL_TEST_IMAGE : undefined,
     'previewContainers.pullPolicy': localImage ? 'never' : undefined,
   });
