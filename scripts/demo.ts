@@ -26,6 +26,12 @@ function run(command: string, args: readonly string[], timeoutMs: number): { ok:
   return { ok: result.status === 0, output: output.trim() };
 }
 
+/** The line of a failed command's output that says why (engines print a lot of context first). */
+function why(output: string): string {
+  const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return lines.find((line) => /error|cannot|not found|denied|ENOENT/i.test(line)) ?? lines.at(-1) ?? '(no output)';
+}
+
 const PODMAN_CONF = `[containers]
 default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 
@@ -59,8 +65,8 @@ function checkEngine(): { engine: 'podman' | 'docker'; localImage: boolean } {
   throw new DemoError(
     [
       'No container engine answers (`podman info` and `docker info` both failed):',
-      `  podman: ${podman.output.split('\n')[0] ?? ''}`,
-      `  docker: ${docker.output.split('\n')[0] ?? ''}`,
+      `  podman: ${why(podman.output)}`,
+      `  docker: ${why(docker.output)}`,
       'Install and configure podman, then try again:',
       '  sudo apt-get install -y podman runc',
       '  npm run setup      # configures podman for this machine and builds the local test image',
