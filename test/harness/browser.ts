@@ -10,6 +10,13 @@ export function headedRequested(): boolean {
   return process.env['HEADED'] === '1';
 }
 
+/** Throws when HEADED=1 is asked for without a display to show the window on. */
+export function requireDisplayIfHeaded(): void {
+  if (headedRequested() && !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY']) {
+    throw new Error('HEADED=1 needs a display. Without one, run it under xvfb-run: HEADED=1 xvfb-run -a npm run test:ui');
+  }
+}
+
 const MAX_CONSOLE_LINES = 300;
 
 /** One Chromium (persistent context on a throw-away profile) and its first page. */
@@ -36,10 +43,8 @@ export class BrowserSession {
 
   static async launch(): Promise<BrowserSession> {
     const executablePath = requireChromium();
+    requireDisplayIfHeaded();
     const headed = headedRequested();
-    if (headed && !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY']) {
-      throw new Error('HEADED=1 needs a display. Without one, run it under xvfb-run: HEADED=1 xvfb-run -a npm run test:ui');
-    }
     const before = new Set(await liveChildren(process.pid));
     const profileDir = await makeTempDir('chromium');
     let context: BrowserContext | undefined;

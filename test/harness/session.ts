@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { saveFailureArtifacts, type FailureContext } from './artifacts';
-import { BrowserSession } from './browser';
+import { BrowserSession, requireDisplayIfHeaded } from './browser';
 import { CodeServer, type CodeServerOptions } from './codeServer';
 import { makeTempDir, removeDir, requireChromium, requireCodeServer } from './prerequisites';
 import { openWorkbench } from './workbench';
@@ -42,6 +42,7 @@ export function useWorkbenchSession(options: SessionOptions): () => WorkbenchSes
       // Both checked before anything starts, so a missing one fails fast.
       requireCodeServer();
       requireChromium();
+      requireDisplayIfHeaded();
       workspace = await makeTempDir(`workspace-${options.name}`);
       await options.prepareWorkspace?.(workspace);
       const env = typeof options.env === 'function' ? options.env() : options.env;
