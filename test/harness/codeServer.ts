@@ -241,7 +241,7 @@ class LogCapture {
     readonly file: string,
     private readonly echo: ((text: string) => void) | undefined,
   ) {
-    this.stream = fs.createWriteStream(file, { flags: 'a' });
+    this.stream = fs.createWriteStream(file); // fresh per start (the demo keeps its folder across runs)
   }
 
   note(message: string): void {
