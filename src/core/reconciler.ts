@@ -1,7 +1,7 @@
 import type { AppController } from './appController';
 import type { AppRef } from './appIdentity';
 import type { ContainerEngine } from './engine/containerEngine';
-import { isOurs, labelledPort, LABEL_APP, LABEL_PATH } from './engine/labels';
+import { isOurs, labelledPort, LABEL_PATH } from './engine/labels';
 import type { ContainerSummary } from './engine/types';
 import type { Lease } from './leaseStore';
 import type { Clock, Logger } from './logger';
@@ -87,15 +87,18 @@ export class Reconciler {
       }
     }
 
-    // Adopt: a running container of ours proves its lease (restore it if the table lost it).
+    // Adopt: a container of one of this window's apps proves its lease; restore it if the table lost
+    // it (globalState wiped, or a window killed before it wrote). Containers of other workspaces are
+    // left to their own windows: the allocator already avoids every port the engine uses.
+    const own = new Map(this.deps.apps().map((a) => [a.key, a]));
     for (const [key, container] of byKey) {
+      const ref = own.get(key);
       const port = labelledPort(container.labels);
       const lease = leases.get(key);
-      if (port === undefined || (lease?.port === port && lease.confirmed)) {
+      if (!ref || port === undefined || (lease?.port === port && lease.confirmed)) {
         continue;
       }
       if (container.running || (!lease && !this.isLeased(leases, port))) {
-        const ref = this.refFor(key, container);
         if (await this.deps.allocator.adopt(ref, port)) {
           report.adopted.push(ref.appId);
           leases.set(key, { key, appId: ref.appId, port, allocatedAt: this.deps.clock(), updatedAt: this.deps.clock(), confirmed: true });
@@ -147,9 +150,11 @@ export class Reconciler {
         this.misses.delete(`lease:${lease.key}`);
       }
     }
+    const own = new Set(this.deps.apps().map((a) => a.key));
     for (const [key, container] of byKey) {
       const leased = leases.get(key);
-      if (leased || container.running) {
+      // Only this window's apps: another installation's containers have leases we cannot see.
+      if (!own.has(key) || leased || container.running) {
         this.misses.delete(`container:${container.id}`);
         continue;
       }
@@ -183,14 +188,5 @@ export class Reconciler {
       }
     }
     return false;
-  }
-
-  private refFor(key: string, container: ContainerSummary): AppRef {
-    const own = this.deps.apps().find((a) => a.key === key);
-    if (own) {
-      return own;
-    }
-    const appId = container.labels[LABEL_APP] ?? container.name;
-    return { key, appId, folder: key, name: appId };
   }
 }

@@ -112,6 +112,10 @@ export class Commands {
   private start(def: AppDefinition): Promise<RunResult> {
     this.assertTrusted();
     this.deps.onActivity(def);
+    if (this.deps.controller.stateOf(def.ref).status === 'running') {
+      // Already up: the controller only confirms it; no progress notification to flash.
+      return this.deps.controller.run(def);
+    }
     return Promise.resolve(
       vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Starting ${def.ref.name}`, cancellable: true },

@@ -21,6 +21,13 @@ export interface CodeServerOptions {
   readonly stateDir?: string;
   /** Echo the server's output to this callback as it comes. */
   readonly onOutput?: (text: string) => void;
+  /** More code-server flags, e.g. `--proxy-domain` (a function gets the port chosen for the server). */
+  readonly extraArgs?: readonly string[] | ((port: number) => readonly string[]);
+  /**
+   * Host name the browser uses for the workbench (the server always binds 127.0.0.1). `localhost`
+   * is needed for `--proxy-domain {{port}}.{{host}}`: `<port>.localhost` resolves to loopback.
+   */
+  readonly browserHost?: 'localhost' | '127.0.0.1';
 }
 
 const MAX_LOG_LINES = 400;
@@ -35,6 +42,7 @@ export class CodeServer {
     private readonly process: GroupProcess,
     private readonly log: LogCapture,
     private readonly ownedDir: string | undefined,
+    private readonly browserHost: string,
   ) {}
 
   get pid(): number {
@@ -46,8 +54,9 @@ export class CodeServer {
     return this.process.exited;
   }
 
+  /** The workbench URL as the browser opens it. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.browserHost}:${this.port}`;
   }
 
   /** The authority the workbench uses for files on the server (`vscode-remote://<authority>/abs/path`). */
@@ -98,12 +107,13 @@ export class CodeServer {
           '--disable-update-check',
           '--disable-workspace-trust',
           '--disable-getting-started-override',
+          ...(typeof options.extraArgs === 'function' ? options.extraArgs(port) : (options.extraArgs ?? [])),
           ...dirArgs,
           ...(options.workspace === undefined ? [] : [options.workspace]),
         ];
         log.note(`starting code-server on 127.0.0.1:${port}`);
         const child = await spawnGroup(process.execPath, args, { env, label: 'code-server', onOutput: (text) => log.append(text) });
-        const server = new CodeServer(port, child, log, ownedDir);
+        const server = new CodeServer(port, child, log, ownedDir, options.browserHost ?? '127.0.0.1');
         try {
           await server.waitUntilHealthy(30_000);
           return server;
@@ -131,7 +141,7 @@ export class CodeServer {
    */
   async warmUp(): Promise<void> {
     await new Promise<void>((resolve) => {
-      const request = http.get(`${this.url}/`, { timeout: 15_000 }, (response) => {
+      const request = http.get(`http://127.0.0.1:${this.port}/`, { timeout: 15_000 }, (response) => {
         response.resume();
         response.on('end', resolve);
       });
@@ -148,7 +158,7 @@ export class CodeServer {
       if (exitedWith !== undefined) {
         throw new Error(`code-server exited (${exitedWith}) before /healthz answered`);
       }
-      if (await healthy(`${this.url}/healthz`)) {
+      if (await healthy(`http://127.0.0.1:${this.port}/healthz`)) {
         return;
       }
       await delay(100);

@@ -79,7 +79,7 @@ export class InHostSuite {
   }
 
   /** Runs the next phase (1, then 2 after a window reload, …) and resolves when the suite exits. */
-  async runNextPhase(timeoutMs = 90_000): Promise<PhaseResult> {
+  async runNextPhase(timeoutMs = 240_000): Promise<PhaseResult> {
     await this.install();
     const phase = ++this.phasesRun;
     writePhase(this.options.stateDir, phase);

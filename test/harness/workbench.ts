@@ -54,7 +54,15 @@ export async function runPaletteCommand(page: Page, title: string, timeoutMs = 3
       await delay(300);
     }
   }
-  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+  // The palette closes, or the same input is reused at once by a picker the command opens (its
+  // value no longer starts with ">").
+  const closeDeadline = Date.now() + 10_000;
+  while ((await input.isVisible()) && (await input.inputValue().catch(() => '')).startsWith('>')) {
+    if (Date.now() >= closeDeadline) {
+      throw new Error(`the palette did not close after running "${title}"`);
+    }
+    await delay(100);
+  }
 }
 
 /** The little of the DOM used in page functions (the tsconfig has no DOM lib, on purpose). */

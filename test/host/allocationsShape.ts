@@ -8,13 +8,16 @@ export interface AllocationsShape {
   range: { start: number; end: number; size: number };
 }
 
-/** Checks an allocations object against the default settings (pool 32100–32200, 101 ports). */
-export function assertDefaultAllocationsShape(value: unknown): asserts value is AllocationsShape {
+export const DEFAULT_RANGE = { start: 32100, end: 32200 } as const;
+
+/** Checks an allocations object against a pool (by default the default settings: 32100–32200, 101 ports). */
+export function assertDefaultAllocationsShape(value: unknown, pool: { start: number; end: number } = DEFAULT_RANGE): asserts value is AllocationsShape {
   assert.ok(typeof value === 'object' && value !== null, `not an object: ${JSON.stringify(value)}`);
   const { allocated, allocatedCount, availableCount, range } = value as Partial<AllocationsShape>;
   assert.ok(Array.isArray(allocated), 'allocated is not an array');
   assert.ok(typeof allocatedCount === 'number' && typeof availableCount === 'number', 'counts are not numbers');
   assert.equal(allocatedCount, allocated.length);
-  assert.deepEqual(range, { start: 32100, end: 32200, size: 101 });
-  assert.equal(allocatedCount + availableCount, 101);
+  const size = pool.end - pool.start + 1;
+  assert.deepEqual(range, { start: pool.start, end: pool.end, size });
+  assert.equal(allocatedCount + availableCount, size);
 }

@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { InHostSuite, type PhaseResult } from '../harness/inHostRunner';
 import { STATE_DIR_ENV } from '../harness/phaseState';
+import { LOCAL_TEST_IMAGE, writeDemoWorkspace } from '../../scripts/demoWorkspace';
+import { removeContainersUnder } from '../harness/containers';
 import { makeTempDir, removeDir, REPO_ROOT } from '../harness/prerequisites';
+import { HOST_RANGE } from './hostSettings';
 import { useWorkbenchSession } from '../harness/session';
 
 /**
@@ -11,7 +14,8 @@ import { useWorkbenchSession } from '../harness/session';
  * The extension is this folder, loaded as the extension under development (dist/extension.js).
  */
 describe('in-host suite in code-server', function () {
-  this.timeout(120_000);
+  // A phase starts real containers; on a loaded 2-core machine that can take minutes.
+  this.timeout(300_000);
   let stateDir: string | undefined;
   let suite: InHostSuite | undefined;
   const results: PhaseResult[] = [];
@@ -20,14 +24,27 @@ describe('in-host suite in code-server', function () {
     stateDir = await makeTempDir('host-state');
   });
 
+  let workspaceFolder: string | undefined;
   const session = useWorkbenchSession({
     name: 'host',
     openWorkspace: false,
+    // Two small apps, the local image (nothing can be pulled here), a pool of its own.
+    prepareWorkspace: async (folder) => {
+      workspaceFolder = folder;
+      writeDemoWorkspace(folder, {
+        'previewContainers.image': LOCAL_TEST_IMAGE,
+        'previewContainers.pullPolicy': 'never',
+        'previewContainers.portRange.start': HOST_RANGE.start,
+        'previewContainers.portRange.end': HOST_RANGE.end,
+      });
+    },
     env: () => ({ [STATE_DIR_ENV]: stateDir! }),
     extraArtifacts: () => ({ 'suite-output.log': suite?.output ?? '' }),
   });
 
-  after(async () => {
+  after(async function () {
+    this.timeout(60_000);
+    await removeContainersUnder(workspaceFolder);
     await removeDir(stateDir);
   });
 

@@ -38,7 +38,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async info(): Promise<EngineInfo> {
-    const result = await this.call(['info', '--format', 'json'], { timeoutMs: 15_000 });
+    const result = await this.call(['info', '--format', 'json'], { timeoutMs: 30_000 });
     this.check(result, 'info');
     let version = 'unknown';
     try {

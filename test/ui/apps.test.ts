@@ -1,0 +1,229 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { writeDemoWorkspace, LOCAL_TEST_IMAGE } from '../../scripts/demoWorkspace';
+import { ARTIFACTS_ROOT } from '../harness/artifacts';
+import { removeContainersUnder } from '../harness/containers';
+import { PACKAGED_VSIX, REPO_ROOT } from '../harness/prerequisites';
+import { useWorkbenchSession } from '../harness/session';
+import { activeEditorText, activeTabTitle, eventually, runPaletteCommand, treeItem, waitForWorkbench } from '../harness/workbench';
+
+const RANGE = { start: 32900, end: 32949 };
+const SETTINGS = {
+  'previewContainers.image': LOCAL_TEST_IMAGE,
+  'previewContainers.pullPolicy': 'never',
+  'previewContainers.portRange.start': RANGE.start,
+  'previewContainers.portRange.end': RANGE.end,
+};
+
+async function openAppsView(page: Page): Promise<void> {
+  const view = page.locator('[id="workbench.view.extension.previewContainers"]');
+  if (!(await view.isVisible())) {
+    await page.locator('.activitybar .action-item a[aria-label^="Preview Containers"]').first().click();
+  }
+  await view.waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+/** The description ("`:32901 · running`") of an app's tree item. */
+async function appDescription(page: Page, name: string): Promise<string> {
+  const item = treeItem(page, 'previewContainers', new RegExp(`^${name},`));
+  return ((await item.locator('.label-description').textContent({ timeout: 2000 })) ?? '').trim();
+}
+
+async function waitForDescription(page: Page, name: string, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  return eventually(() => appDescription(page, name), { timeoutMs, accept: (d) => pattern.test(d) });
+}
+
+/**
+ * Runs a palette command that asks for an app, and picks it: type its name, check the focused row,
+ * press Enter. The picker can reset its value while it finishes opening, so this repeats until the
+ * picker has closed.
+ */
+async function paletteWithApp(page: Page, title: string, app: string): Promise<void> {
+  await runPaletteCommand(page, title);
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name').first();
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await eventually(
+    async () => {
+      if (!(await input.isVisible())) {
+        return;
+      }
+      if ((await input.inputValue()) !== app) {
+        await input.fill(app);
+      }
+      assert.equal((await focused.textContent({ timeout: 1000 }))?.trim(), app);
+      await input.press('Enter');
+      await input.waitFor({ state: 'hidden', timeout: 1500 });
+    },
+    { timeoutMs: 20_000 },
+  );
+}
+
+/** The preview webview that is visible now (hidden previews stay in the DOM, retained). */
+function visibleWebview(page: Page) {
+  return page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
+}
+
+async function hoverAction(page: Page, app: string, action: string): Promise<void> {
+  const item = treeItem(page, 'previewContainers', new RegExp(`^${app},`));
+  await item.hover();
+  await item.locator(`.action-label[aria-label="${action}"]`).click();
+}
+
+describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix, real podman)', function () {
+  this.timeout(180_000);
+  let workspace: string | undefined;
+  const ports = new Map<string, number>();
+  const session = useWorkbenchSession({
+    name: 'ui-apps',
+    vsix: [PACKAGED_VSIX],
+    // A host name per app port (`<port>.localhost:<server port>`, loopback in every browser): the
+    // app is served at the root of its own origin, so absolute asset paths work. (`{{host}}` would
+    // also match `127.0.0.1:<port>` and proxy the workbench itself.)
+    extraArgs: (port) => ['--proxy-domain', `{{port}}.localhost:${port}`],
+    prepareWorkspace: async (folder) => {
+      workspace = folder;
+      writeDemoWorkspace(folder, SETTINGS);
+    },
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await removeContainersUnder(workspace);
+  });
+
+  it('runs both apps from the palette on distinct pool ports; the tree shows them', async () => {
+    const { page } = session();
+    await openAppsView(page);
+    for (const app of ['alpha', 'beta']) {
+      await paletteWithApp(page, 'Preview Containers: Run App Container', app);
+      const description = await waitForDescription(page, app, /^:\d+ · running$/);
+      const port = Number(/^:(\d+)/.exec(description)?.[1]);
+      assert.ok(port >= RANGE.start && port <= RANGE.end, description);
+      ports.set(app, port);
+    }
+    assert.notEqual(ports.get('alpha'), ports.get('beta'));
+    for (const [app, port] of ports) {
+      const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      assert.match(body, new RegExp(`Hello from ${app}`));
+    }
+  });
+
+  it('"Show Port Allocations" reports both with the right counts', async () => {
+    const { page } = session();
+    await runPaletteCommand(page, 'Preview Containers: Show Port Allocations');
+    await eventually(async () => assert.equal(await activeTabTitle(page), 'Port Allocations.json'));
+    const allocations = await eventually(async () => JSON.parse(await activeEditorText(page)) as { allocated: { appId: string; port: number }[]; allocatedCount: number; availableCount: number }, {
+      accept: (a) => a.allocatedCount === 2,
+    });
+    assert.deepEqual(
+      allocations.allocated.map((a) => [a.appId, a.port]).sort(),
+      [
+        ['apps-alpha', ports.get('alpha')],
+        ['apps-beta', ports.get('beta')],
+      ].sort(),
+    );
+    assert.equal(allocations.availableCount, RANGE.end - RANGE.start + 1 - 2);
+  });
+
+  for (const app of ['alpha', 'beta']) {
+    it(`the preview tab of ${app} shows its own page, incl. an absolute-path script, from the asExternalUri URL`, async () => {
+      const { page, server } = session();
+      await paletteWithApp(page, 'Preview Containers: Open App Preview', app);
+      const port = ports.get(app)!;
+      await eventually(async () => assert.equal(await activeTabTitle(page), `${app} :${port}`));
+      const webview = visibleWebview(page);
+      // code-server's asExternalUri with --proxy-domain {{port}}.{{host}}: a host name per port.
+      const expected = `http://${port}.localhost:${server.port}/`;
+      await eventually(async () => assert.equal(await webview.locator('#app-frame').getAttribute('src'), expected), { timeoutMs: 20_000 });
+      const frame = webview.frameLocator('#app-frame');
+      await eventually(async () => assert.equal(await frame.locator('h1').textContent(), `Hello from ${app}`), { timeoutMs: 20_000 });
+      await eventually(async () => assert.match((await frame.locator('#from-script').textContent()) ?? '', new RegExp(`^/app\\.js of ${app} ran`)), { timeoutMs: 20_000 });
+      assert.equal(await webview.locator('#notice').isVisible(), false, 'no proxy warning');
+    });
+  }
+
+  it('the preview webview has a strict CSP: default-src none, scripts by nonce, frames only from the app', async () => {
+    const { page, server } = session();
+    const csp = (await visibleWebview(page).locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '';
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    assert.deepEqual(directives.get('default-src'), ["'none'"]);
+    assert.match((directives.get('script-src') ?? []).join(' '), /^'nonce-[A-Za-z0-9+/=]+'$/);
+    const port = ports.get('beta')!;
+    assert.deepEqual(directives.get('frame-src')?.sort(), [`http://${port}.localhost:${server.port}`, `http://127.0.0.1:${port}`].sort());
+  });
+
+  it('stop from the tree → stopped, port kept; the preview says so; run again → same port', async () => {
+    const { page } = session();
+    await openAppsView(page);
+    const port = ports.get('beta')!;
+    await hoverAction(page, 'beta', 'Stop App Container');
+    await waitForDescription(page, 'beta', new RegExp(`^:${port} · stopped$`));
+    await eventually(async () => assert.match((await visibleWebview(page).locator('#stopped-text').textContent()) ?? '', /beta is not running/));
+    await hoverAction(page, 'beta', 'Run App Container');
+    await waitForDescription(page, 'beta', new RegExp(`^:${port} · running$`));
+    await eventually(async () => assert.equal(await visibleWebview(page).frameLocator('#app-frame').locator('h1').textContent(), 'Hello from beta'), { timeoutMs: 20_000 });
+  });
+
+  it('takes the README screenshot (tree + a preview tab)', async () => {
+    const { page } = session();
+    await openAppsView(page);
+    await paletteWithApp(page, 'Preview Containers: Open App Preview', 'alpha');
+    await eventually(async () => assert.equal(await visibleWebview(page).frameLocator('#app-frame').locator('h1').textContent(), 'Hello from alpha'), { timeoutMs: 20_000 });
+    await eventually(async () => assert.equal(await page.locator('.notifications-toasts .notification-toast').count(), 0), { timeoutMs: 20_000 });
+    const target = process.env.UPDATE_README_SCREENSHOT ? path.join(REPO_ROOT, 'docs', 'images', 'preview-containers.png') : path.join(ARTIFACTS_ROOT, 'screenshots', 'preview-containers.png');
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await page.screenshot({ path: target });
+    assert.ok((await fs.stat(target)).size > 10_000);
+  });
+
+  it('after a window reload the leases, the tree and the open preview tab come back on the same ports', async () => {
+    const { page } = session();
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await waitForWorkbench(page);
+    await openAppsView(page);
+    for (const [app, port] of ports) {
+      await waitForDescription(page, app, new RegExp(`^:${port} · running$`));
+    }
+    // Both preview tabs were restored by the serializer, titled with their (same) ports, and each
+    // reconnects to its app.
+    for (const [app, port] of ports) {
+      const tab = page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: `${app} :${port}` }) });
+      await tab.first().click({ timeout: 30_000 });
+      await eventually(async () => assert.equal(await visibleWebview(page).frameLocator('#app-frame').locator('h1').textContent(), `Hello from ${app}`), { timeoutMs: 30_000 });
+    }
+  });
+});
+
+describe('UI: preview through a path-prefixed proxy (code-server without --proxy-domain)', function () {
+  this.timeout(120_000);
+  let workspace: string | undefined;
+  const session = useWorkbenchSession({
+    name: 'ui-direct',
+    vsix: [PACKAGED_VSIX],
+    prepareWorkspace: async (folder) => {
+      workspace = folder;
+      writeDemoWorkspace(folder, { ...SETTINGS, 'previewContainers.portRange.start': 32950, 'previewContainers.portRange.end': 32959 });
+    },
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await removeContainersUnder(workspace);
+  });
+
+  it('asExternalUri gives /proxy/<port>/, which breaks absolute paths; the browser reaches the port, so the preview loads it directly', async () => {
+    const { page } = session();
+    await paletteWithApp(page, 'Preview Containers: Open App Preview', 'alpha');
+    const webview = visibleWebview(page);
+    await eventually(async () => assert.equal(await webview.locator('#app-frame').getAttribute('src'), 'http://127.0.0.1:32950/'), { timeoutMs: 60_000 });
+    const config = JSON.parse((await webview.locator('#config').textContent()) ?? '{}') as { urls: { external: string; externalAtRoot: boolean } };
+    assert.match(config.urls.external, /^http:\/\/127\.0\.0\.1:\d+\/proxy\/32950\/$/);
+    assert.equal(config.urls.externalAtRoot, false);
+    const frame = webview.frameLocator('#app-frame');
+    await eventually(async () => assert.match((await frame.locator('#from-script').textContent()) ?? '', /^\/app\.js of alpha ran/), { timeoutMs: 20_000 });
+    assert.equal(await webview.locator('#notice').isVisible(), false);
+  });
+});
