@@ -70,16 +70,21 @@ describe('lifecycle (fake engine, fake clock)', () => {
       assert.equal(second.controller.stateOf(web).port, port);
     });
 
-    it('adopts containers started by another window for apps this window does not show', async () => {
+    it('leaves containers of other workspaces to their windows, yet never hands out their ports', async () => {
       const other = app('other-workspace-app', '/home/dev/other');
       const first = make();
       const { port } = await first.controller.run({ ref: other });
+      // Another installation (its own globalState) on the same engine.
       const second = make({ engine: first.engine });
-      await second.reconciler.reconcile();
-      assert.equal(await second.allocator.leaseOf(other.key), port);
-      // …and will not hand that port to one of its own apps.
+      const report = await second.reconciler.reconcile();
+      assert.deepEqual(report.adopted, []);
+      assert.equal(await second.allocator.leaseOf(other.key), undefined);
       const mine = await second.allocator.allocatePort(app('mine'));
-      assert.notEqual(mine.port, port);
+      assert.notEqual(mine.port, port, 'the engine view protects the port');
+      for (let i = 0; i < 5; i++) {
+        second.clock.advance(20_000);
+        assert.deepEqual((await second.reconciler.reconcile()).removedContainers, []);
+      }
     });
 
     it('keeps the lease of a vanished container as a sticky reservation (stopped), never reassigns it', async () => {
