@@ -15,7 +15,7 @@ import { Reconciler } from './core/reconciler';
 import { AppCatalog } from './ui/appCatalog';
 import { AppLogs } from './ui/appLogs';
 import { AppsTreeProvider } from './ui/appsTreeProvider';
-import { Commands } from './ui/commands';
+import { AppOperations, Commands } from './ui/commands';
 import { currentSettings } from './ui/configuration';
 import { EngineStatus } from './ui/engineStatus';
 import { describeDuration } from './ui/format';
@@ -101,15 +101,20 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const view = vscode.window.createTreeView('previewContainers.apps', { treeDataProvider: tree, showCollapseAll: false });
   const allocationsDocument = new PortAllocationsDocument(allocator);
-  const commands = new Commands({
+  const operations = new AppOperations({
     catalog,
     controller,
     previews,
     logs,
-    allocations: allocationsDocument,
     engineStatus,
-    logger,
     onActivity: (def) => void reaper.markActive(def.ref).catch(() => undefined),
+  });
+  const commands = new Commands({
+    operations,
+    catalog,
+    controller,
+    allocations: allocationsDocument,
+    logger,
     refresh: async () => {
       engines.invalidate();
       await catalog.refresh();

@@ -16,14 +16,16 @@ const LABELS: Record<ErrorAction, string> = {
 
 /**
  * Runs a command body; a failure becomes one clear notification (with the actions that make sense)
- * and a rejected promise for programmatic callers.
+ * and the command resolves to `undefined`. Rejecting would make the workbench add a modal "Command
+ * resulted in an error" dialog on top; programmatic callers that need the error use the API that
+ * `activate()` returns, which rejects with typed errors.
  */
-export async function runCommand<T>(logger: Logger, body: () => Promise<T>, handlers: ErrorHandlers = {}): Promise<T> {
+export async function runCommand<T>(logger: Logger, body: () => Promise<T>, handlers: ErrorHandlers = {}): Promise<T | undefined> {
   try {
     return await body();
   } catch (error) {
     void showError(logger, error, handlers);
-    throw error;
+    return undefined;
   }
 }
 

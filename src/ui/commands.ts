@@ -11,18 +11,14 @@ import type { EngineStatus } from './engineStatus';
 import type { PortAllocationsDocument } from './portAllocationsDocument';
 import type { PreviewPanels } from './previewPanel';
 
-export interface CommandDeps {
+export interface AppOperationsDeps {
   readonly catalog: AppCatalog;
   readonly controller: AppController;
   readonly previews: PreviewPanels;
   readonly logs: AppLogs;
-  readonly allocations: PortAllocationsDocument;
   readonly engineStatus: EngineStatus;
-  readonly logger: Logger;
   /** Explicit use of an app (run, open preview): resets its idle clock. */
   readonly onActivity: (def: AppDefinition) => void;
-  /** Re-reads apps, the engine and leases (the Refresh command). */
-  readonly refresh: () => Promise<void>;
 }
 
 /** What `runApp` resolves to (a public contract: other extensions use it). */
@@ -37,75 +33,68 @@ export interface OpenPreviewResult extends RunAppResult {
   readonly previewUrl: string;
 }
 
-/** The argument forms commands accept: nothing (pick), a folder Uri, an appId/key, a tree item. */
-type AppArgument = undefined | string | vscode.Uri | AppDefinition;
+/** The argument forms commands accept: nothing (pick), a folder Uri, an appId/key/name, a tree item. */
+export type AppArgument = undefined | string | vscode.Uri | AppDefinition;
 
-export class Commands {
-  constructor(private readonly deps: CommandDeps) {}
+/**
+ * What the commands, the public API and the language-model tool do, once the app is known. These
+ * throw typed errors; every start goes through the one controller.
+ */
+export class AppOperations {
+  constructor(private readonly deps: AppOperationsDeps) {}
 
-  register(): vscode.Disposable[] {
-    const reg = (id: string, handler: (arg?: AppArgument) => Promise<unknown>): vscode.Disposable =>
-      vscode.commands.registerCommand(id, (arg?: AppArgument) => handler(arg));
-    return [
-      reg('previewContainers.runApp', (arg) => this.runApp(arg)),
-      reg('previewContainers.openPreview', (arg) => this.openPreview(arg)),
-      reg('previewContainers.stopApp', (arg) => this.stopApp(arg)),
-      reg('previewContainers.restartApp', (arg) => this.restartApp(arg)),
-      reg('previewContainers.showLogs', (arg) => this.showLogs(arg)),
-      reg('previewContainers.releasePort', (arg) => this.releasePort(arg)),
-      reg('previewContainers.stopAll', () => this.stopAll()),
-      reg('previewContainers.showPortAllocations', () => runCommand(this.deps.logger, () => this.deps.allocations.show())),
-      reg('previewContainers.refresh', () => runCommand(this.deps.logger, () => this.deps.refresh())),
-    ];
+  async run(def: AppDefinition): Promise<RunAppResult> {
+    const result = await this.start(def);
+    return { appId: result.appId, port: result.port, url: result.url };
   }
 
-  runApp(arg?: AppArgument): Promise<RunAppResult | undefined> {
-    return this.withApp(arg, 'Run App Container', async (def) => {
-      const result = await this.start(def);
-      return { appId: result.appId, port: result.port, url: result.url };
-    }, (state) => state !== 'running');
+  async openPreview(def: AppDefinition): Promise<OpenPreviewResult> {
+    const result = await this.start(def);
+    const panel = await this.deps.previews.open(def);
+    const fallback = new Promise<string>((resolve) => setTimeout(() => resolve(panel.previewUrls?.external ?? result.url), 5000));
+    const previewUrl = await Promise.race([panel.frameUrl(), fallback]);
+    return { appId: result.appId, port: result.port, url: result.url, previewUrl };
   }
 
-  openPreview(arg?: AppArgument): Promise<OpenPreviewResult | undefined> {
-    return this.withApp(arg, 'Open App Preview', async (def) => {
-      const result = await this.start(def);
-      const panel = await this.deps.previews.open(def);
-      const previewUrl = await Promise.race([panel.frameUrl(), new Promise<string>((resolve) => setTimeout(() => resolve(panel.previewUrls?.external ?? result.url), 5000))]);
-      return { appId: result.appId, port: result.port, url: result.url, previewUrl };
-    });
+  stop(def: AppDefinition): Promise<void> {
+    return this.deps.controller.stop(def.ref);
   }
 
-  stopApp(arg?: AppArgument): Promise<void> {
-    return this.withApp(arg, 'Stop App Container', (def) => this.deps.controller.stop(def.ref), (state) => state === 'running' || state === 'starting');
+  async restart(def: AppDefinition): Promise<RunAppResult> {
+    this.assertTrusted();
+    await this.deps.controller.stop(def.ref);
+    return this.run(def);
   }
 
-  restartApp(arg?: AppArgument): Promise<RunAppResult | undefined> {
-    return this.withApp(arg, 'Restart App Container', async (def) => {
-      this.assertTrusted();
-      await this.deps.controller.stop(def.ref);
-      const result = await this.start(def);
-      return { appId: result.appId, port: result.port, url: result.url };
-    }, (state) => state === 'running');
+  showLogs(def: AppDefinition): Promise<void> {
+    return this.deps.logs.show(def.ref);
   }
 
-  showLogs(arg?: AppArgument): Promise<void> {
-    return this.withApp(arg, 'Show App Container Logs', (def) => this.deps.logs.show(def.ref));
+  release(def: AppDefinition): Promise<number | undefined> {
+    return this.deps.controller.release(def.ref);
   }
 
-  releasePort(arg?: AppArgument): Promise<number | undefined> {
-    return this.withApp(arg, 'Release App Port', (def) => this.deps.controller.release(def.ref), (_state, def) => this.deps.controller.stateOf(def.ref).port !== undefined);
+  async stopAll(): Promise<number> {
+    const running = this.deps.controller.allStates().filter((s) => s.status === 'running' || s.status === 'starting');
+    const results = await Promise.allSettled(running.map((s) => this.deps.controller.stop(s.app)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+    }
+    return running.length;
   }
 
-  stopAll(): Promise<number> {
-    return runCommand(this.deps.logger, async () => {
-      const running = this.deps.controller.allStates().filter((s) => s.status === 'running' || s.status === 'starting');
-      const results = await Promise.allSettled(running.map((s) => this.deps.controller.stop(s.app)));
-      const failed = results.filter((r) => r.status === 'rejected');
-      if (failed.length > 0) {
-        throw (failed[0]).reason;
-      }
-      return running.length;
-    });
+  /** An app from an appId/key/name or a folder Uri; throws a clear error when there is none. */
+  async find(target: string | vscode.Uri | AppDefinition): Promise<AppDefinition> {
+    if (typeof target === 'object' && 'ref' in target) {
+      return target;
+    }
+    const found = await this.deps.catalog.find(target);
+    if (!found) {
+      const what = typeof target === 'string' ? `"${target}"` : target.fsPath;
+      throw new Error(`No app ${what} in this workspace: an app is a folder with a package.json (or an entry in previewContainers.apps).`);
+    }
+    return found;
   }
 
   /** Starts through the one controller, with a cancellable progress notification. */
@@ -141,41 +130,60 @@ export class Commands {
       throw new UntrustedWorkspaceError();
     }
   }
+}
 
-  private async withApp<T>(
-    arg: AppArgument,
-    title: string,
-    body: (def: AppDefinition) => Promise<T>,
-    suggest?: (status: string, def: AppDefinition) => boolean,
-  ): Promise<T | undefined> {
-    let def: AppDefinition | undefined;
-    try {
-      def = await this.resolve(arg, title, suggest);
-    } catch (error) {
-      return runCommand(this.deps.logger, () => Promise.reject(error instanceof Error ? error : new Error(String(error))));
-    }
+export interface CommandDeps {
+  readonly operations: AppOperations;
+  readonly catalog: AppCatalog;
+  readonly controller: AppController;
+  readonly allocations: PortAllocationsDocument;
+  readonly logger: Logger;
+  /** Re-reads apps, the engine and leases (the Refresh command). */
+  readonly refresh: () => Promise<void>;
+}
+
+type Status = ReturnType<AppController['stateOf']>['status'];
+
+/**
+ * The palette, menu and keybinding entry points. A failure shows one notification (with Show Logs /
+ * Retry / Open Settings as they apply) and the command resolves to `undefined`.
+ */
+export class Commands {
+  constructor(private readonly deps: CommandDeps) {}
+
+  register(): vscode.Disposable[] {
+    const ops = this.deps.operations;
+    const reg = (id: string, handler: (arg?: AppArgument) => Promise<unknown>): vscode.Disposable =>
+      vscode.commands.registerCommand(id, (arg?: AppArgument) => handler(arg));
+    const forApp = <T>(title: string, operation: (def: AppDefinition) => Promise<T>, suggest?: (status: Status) => boolean) => (arg?: AppArgument) =>
+      this.withApp(arg, title, operation, suggest);
+    return [
+      reg('previewContainers.runApp', forApp('Run App Container', (d) => ops.run(d), (s) => s !== 'running')),
+      reg('previewContainers.openPreview', forApp('Open App Preview', (d) => ops.openPreview(d))),
+      reg('previewContainers.stopApp', forApp('Stop App Container', (d) => ops.stop(d), (s) => s === 'running' || s === 'starting')),
+      reg('previewContainers.restartApp', forApp('Restart App Container', (d) => ops.restart(d), (s) => s === 'running')),
+      reg('previewContainers.showLogs', forApp('Show App Container Logs', (d) => ops.showLogs(d))),
+      reg('previewContainers.releasePort', forApp('Release App Port', (d) => ops.release(d))),
+      reg('previewContainers.stopAll', () => runCommand(this.deps.logger, () => ops.stopAll())),
+      reg('previewContainers.showPortAllocations', () => runCommand(this.deps.logger, () => this.deps.allocations.show())),
+      reg('previewContainers.refresh', () => runCommand(this.deps.logger, () => this.deps.refresh())),
+    ];
+  }
+
+  private async withApp<T>(arg: AppArgument, title: string, operation: (def: AppDefinition) => Promise<T>, suggest?: (status: Status) => boolean): Promise<T | undefined> {
+    const ops = this.deps.operations;
+    const def = await runCommand(this.deps.logger, () => (arg === undefined ? this.pick(title, suggest) : ops.find(arg)));
     if (!def) {
       return undefined;
     }
-    const app = def;
-    return runCommand(this.deps.logger, () => body(app), {
-      showLogs: () => this.deps.logs.show(app.ref),
-      retry: () => this.withApp(app, title, body),
+    return runCommand(this.deps.logger, () => operation(def), {
+      showLogs: () => ops.showLogs(def),
+      retry: () => this.withApp(def, title, operation, suggest),
     });
   }
 
-  private async resolve(arg: AppArgument, title: string, suggest?: (status: string, def: AppDefinition) => boolean): Promise<AppDefinition | undefined> {
-    if (arg !== undefined && typeof arg === 'object' && 'ref' in arg) {
-      return arg;
-    }
-    if (arg !== undefined) {
-      const found = await this.deps.catalog.find(arg);
-      if (!found) {
-        const what = typeof arg === 'string' ? `"${arg}"` : arg.fsPath;
-        throw new Error(`No app ${what} in this workspace: an app is a folder with a package.json (or an entry in previewContainers.apps).`);
-      }
-      return found;
-    }
+  /** No argument: the only app, or a quick pick with the apps the command makes sense for first. */
+  private async pick(title: string, suggest?: (status: Status) => boolean): Promise<AppDefinition | undefined> {
     await this.deps.catalog.ready();
     const apps = this.deps.catalog.all();
     if (apps.length === 0) {
@@ -191,11 +199,9 @@ export class Commands {
         description: vscode.workspace.asRelativePath(def.ref.folder, true),
         detail: describeState(state),
         def,
-        picked: false,
-        suggested: suggest?.(state.status, def) ?? true,
+        suggested: suggest?.(state.status) ?? true,
       };
     });
-    // Apps the command makes sense for come first (e.g. stopped ones for "Run").
     items.sort((a, b) => Number(b.suggested) - Number(a.suggested));
     const choice = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose an app', matchOnDescription: true });
     return choice?.def;

@@ -167,6 +167,15 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
     await eventually(async () => assert.equal(await visibleWebview(page).frameLocator('#app-frame').locator('h1').textContent(), 'Hello from beta'), { timeoutMs: 20_000 });
   });
 
+  it('the status bar counts running apps; the toolbar "Logs" button streams the app’s logs', async () => {
+    const { page } = session();
+    await eventually(async () => assert.equal(await page.locator('.statusbar-item', { hasText: /^\s*2 apps\s*$/ }).count(), 1));
+    await visibleWebview(page).locator('#logs').click();
+    const output = page.locator('.part.panel .monaco-editor .view-lines');
+    // Monaco renders spaces as no-break spaces.
+    await eventually(async () => assert.match(((await output.textContent({ timeout: 2000 })) ?? '').replace(/\u00a0/g, ' '), /beta listening on 0\.0\.0\.0:3000/), { timeoutMs: 20_000 });
+  });
+
   it('takes the README screenshot (tree + a preview tab)', async () => {
     const { page } = session();
     await openAppsView(page);
@@ -225,5 +234,64 @@ describe('UI: preview through a path-prefixed proxy (code-server without --proxy
     const frame = webview.frameLocator('#app-frame');
     await eventually(async () => assert.match((await frame.locator('#from-script').textContent()) ?? '', /^\/app\.js of alpha ran/), { timeoutMs: 20_000 });
     assert.equal(await webview.locator('#notice').isVisible(), false);
+  });
+});
+
+describe('UI: welcome views, live discovery and clear errors', function () {
+  this.timeout(180_000);
+  let workspace = '';
+  const session = useWorkbenchSession({
+    name: 'ui-welcome',
+    vsix: [PACKAGED_VSIX],
+    prepareWorkspace: async (folder) => {
+      workspace = folder;
+    },
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await removeContainersUnder(workspace);
+  });
+
+  async function writeSettings(settings: Record<string, unknown>): Promise<void> {
+    await fs.mkdir(path.join(workspace, '.vscode'), { recursive: true });
+    await fs.writeFile(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+  }
+
+  function welcome(page: Page) {
+    return page.locator('[id="workbench.view.extension.previewContainers"] .welcome-view-content');
+  }
+
+  it('an empty workspace shows the "no apps" welcome', async () => {
+    const { page } = session();
+    await openAppsView(page);
+    await eventually(async () => assert.match((await welcome(page).textContent({ timeout: 2000 })) ?? '', /No apps found in this workspace/));
+  });
+
+  it('with no engine found, the welcome says what to install', async () => {
+    const { page } = session();
+    await writeSettings({ 'previewContainers.enginePath': '/nonexistent/podman' });
+    await eventually(async () => assert.match((await welcome(page).textContent({ timeout: 2000 })) ?? '', /No container engine was found.*apt-get install -y podman runc/s), { timeoutMs: 30_000 });
+  });
+
+  it('a package.json appearing adds the app live; a missing image gives a clear error with actions', async () => {
+    const { page } = session();
+    await writeSettings({ 'previewContainers.image': 'localhost/does-not-exist:1', 'previewContainers.pullPolicy': 'never', 'previewContainers.portRange.start': 32970, 'previewContainers.portRange.end': 32979 });
+    await fs.mkdir(path.join(workspace, 'shop'), { recursive: true });
+    await fs.writeFile(path.join(workspace, 'shop', 'package.json'), JSON.stringify({ name: 'shop', scripts: { start: 'node server.js' } }));
+    // The engine comes back (settings changed) and the new app is discovered without a reload.
+    await runPaletteCommand(page, 'Preview Containers: Refresh');
+    await eventually(async () => assert.match(await appDescription(page, 'shop'), /stopped/), { timeoutMs: 30_000 });
+    await runPaletteCommand(page, 'Preview Containers: Run App Container');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'localhost/does-not-exist:1' });
+    await eventually(async () => assert.match((await toast.first().textContent({ timeout: 2000 })) ?? '', /is not available locally and previewContainers\.pullPolicy is "never"/), { timeoutMs: 30_000 });
+    assert.ok(await toast.first().getByRole('button', { name: 'Open Settings' }).isVisible());
+    assert.ok(await toast.first().getByRole('button', { name: 'Retry' }).isVisible());
+    assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'no modal "command resulted in an error" dialog');
+    await waitForDescription(page, 'shop', /^failed$/);
+    // Nothing half-allocated.
+    await runPaletteCommand(page, 'Preview Containers: Show Port Allocations');
+    const allocations = await eventually(async () => JSON.parse(await activeEditorText(page)) as { allocatedCount: number }, { accept: (a) => typeof a.allocatedCount === 'number' });
+    assert.equal(allocations.allocatedCount, 0);
   });
 });
