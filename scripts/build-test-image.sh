@@ -9,10 +9,13 @@ IMAGE="${PREVIEW_TEST_IMAGE:-localhost/preview-node:test}"
 ENGINE="${PREVIEW_ENGINE:-podman}"
 NODE_BIN="$(readlink -f "$(command -v node)")"
 NODE_VERSION="$("$NODE_BIN" --version)"
+# Bump when the image's contents change, so existing machines rebuild it.
+RECIPE=2
+STAMP="$NODE_VERSION/$RECIPE"
 
 if "$ENGINE" image exists "$IMAGE" 2>/dev/null; then
-  existing="$("$ENGINE" image inspect --format '{{ index .Config.Labels "preview.node" }}' "$IMAGE" 2>/dev/null || true)"
-  if [[ "$existing" == "$NODE_VERSION" ]]; then
+  existing="$("$ENGINE" image inspect --format '{{ index .Config.Labels "preview.stamp" }}' "$IMAGE" 2>/dev/null || true)"
+  if [[ "$existing" == "$STAMP" ]]; then
     exit 0
   fi
 fi
@@ -49,13 +52,22 @@ ln -s /bin/env "$ROOT/usr/bin/env"
 printf 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000:node:/home/node:/bin/sh\n' > "$ROOT/etc/passwd"
 printf 'root:x:0:\nnode:x:1000:\n' > "$ROOT/etc/group"
 printf 'hosts: files dns\n' > "$ROOT/etc/nsswitch.conf"
+# The host's CA bundle: where TLS goes through an inspecting proxy, the registry is reachable from
+# containers only with it (npm install inside a container needs the registry).
+if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
+  mkdir -p "$ROOT/etc/ssl/certs" "$ROOT/usr/local/etc"
+  cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/ca-certificates.crt"
+  printf 'cafile=/etc/ssl/certs/ca-certificates.crt\nupdate-notifier=false\nfund=false\naudit=false\n' > "$ROOT/usr/local/etc/npmrc"
+fi
 printf '127.0.0.1 localhost\n::1 localhost\n' > "$ROOT/etc/hosts"
 
 tar -C "$ROOT" -c . | "$ENGINE" import \
   --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
   --change 'ENV HOME=/root' \
+  --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
   --change 'WORKDIR /app' \
   --change "LABEL preview.node=$NODE_VERSION" \
+  --change "LABEL preview.stamp=$STAMP" \
   --change 'CMD ["node"]' \
   - "$IMAGE" >/dev/null
 echo "built $IMAGE (node $NODE_VERSION)" >&2
