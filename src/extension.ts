@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { PreviewContainersApi } from './api';
 import { AppController } from './core/appController';
 import { detectEngine } from './core/engine/detectEngine';
 import { CachedPortUsage, EngineProvider } from './core/engine/engineProvider';
@@ -19,14 +20,16 @@ import { AppOperations, Commands } from './ui/commands';
 import { currentSettings } from './ui/configuration';
 import { EngineStatus } from './ui/engineStatus';
 import { describeDuration } from './ui/format';
+import { registerLanguageModelTools } from './ui/languageModelTools';
 import { Lifecycle } from './ui/lifecycle';
 import { createOutputLogger } from './ui/outputLogger';
 import { PortAllocationsDocument } from './ui/portAllocationsDocument';
 import { PreviewPanels } from './ui/previewPanel';
+import { createPublicApi } from './ui/publicApi';
 import { AppsStatusBar } from './ui/statusBar';
 
 /** Composition root: build the parts, wire them, register them. No logic of its own. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): PreviewContainersApi {
   const { channel, logger } = createOutputLogger();
   const storageDir = context.globalStorageUri.fsPath;
 
@@ -146,7 +149,17 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     { dispose: () => controller.dispose() },
   );
+  const api = createPublicApi(operations, catalog, controller, allocator, context.subscriptions);
+  context.subscriptions.push(
+    ...registerLanguageModelTools(operations, catalog, async () => {
+      const apps = await api.getApps();
+      return apps.length === 0
+        ? 'No apps in this workspace.'
+        : apps.map((a) => `- ${a.appId} ("${a.name}", ${a.folder}): ${a.status}${a.port !== undefined ? `, port ${a.port}` : ''}${a.url ? `, ${a.url}` : ''}`).join('\n');
+    }),
+  );
   lifecycle.start();
+  return api;
 }
 
 export function deactivate(): void {

@@ -67,7 +67,7 @@ describe('in-host suite in code-server', function () {
     }
   }
 
-  it('phase 1: activation, Show Port Allocations, state before the reload', async () => {
+  it('phase 1: activation, Show Port Allocations, apps, API and tools, state before the reload', async () => {
     await runPhase();
   });
 
@@ -78,3 +78,4 @@ describe('in-host suite in code-server', function () {
     await runPhase();
   });
 });
+
