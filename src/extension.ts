@@ -25,6 +25,7 @@ import { Lifecycle } from './ui/lifecycle';
 import { createOutputLogger } from './ui/outputLogger';
 import { PortAllocationsDocument } from './ui/portAllocationsDocument';
 import { PreviewPanels } from './ui/previewPanel';
+import { isolatedHost } from './ui/previewUrls';
 import { createPublicApi } from './ui/publicApi';
 import { AppsStatusBar } from './ui/statusBar';
 
@@ -92,6 +93,11 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     const left = idleCountdown.get(state.app.key);
     return state.status === 'running' && left !== undefined ? `Idle: stops in ${describeDuration(left)} unless used` : undefined;
   });
+  tree.addTooltipExtra((state) =>
+    state.port === undefined
+      ? undefined
+      : `Preview origin: ${previews.originFor(state.app.key) ?? `http://${isolatedHost(state.app.appId)}:${state.port}`} (cookies and storage of its own)`,
+  );
   const refreshCountdowns = async (): Promise<void> => {
     for (const state of controller.allStates().filter((s) => s.status === 'running')) {
       const left = await reaper.stopsIn(state.app, state.startedAt).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { containerNameFor, type AppRef } from './appIdentity';
+import { containerNameFor, dependencyVolumeFor, type AppRef } from './appIdentity';
 import { inspectFolder, resolveAppConfig, type AppDefinition, type FolderInfo, type ResolvedAppConfig } from './appFolder';
 import { Emitter, type EventLike } from './emitter';
 import {
@@ -129,6 +129,8 @@ export class AppController {
       const engine = await this.deps.engine();
       this.update(app, { status: 'stopping' });
       await engine.remove(containerNameFor(app));
+      // Forgetting the app also drops its dependency cache (a stop keeps it).
+      await engine.removeVolume(dependencyVolumeFor(app));
       const port = await this.deps.allocator.releasePort(app);
       this.update(app, { status: 'stopped', port: undefined, containerId: undefined, startedAt: undefined, url: undefined, error: undefined, stage: undefined });
       return port;
@@ -215,6 +217,7 @@ export class AppController {
 
       const settings = this.deps.settings();
       const config = resolveAppConfig(settings, def.override, folderInfo);
+      this.deps.logger.info(`Starting ${app.appId}: ${config.origin}; ${config.command.join(' ')} on container port ${config.containerPort}.`);
       if (settings.pullPolicy === 'always') {
         await this.pull(engine, config.image, progress, signal);
       }
@@ -303,6 +306,7 @@ export class AppController {
           containerPort: config.containerPort,
           command: config.command,
           env: config.env,
+          ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(app) } : {}),
         });
         return { id, lease };
       } catch (error) {
@@ -456,8 +460,10 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 function describeCommand(command: readonly string[]): string {
-  const shown = command[0] === 'sh' && command[1] === '-c' ? command.slice(2).filter((part, i) => !(i === 1 && part === 'sh')).join(' ') : command.join(' ');
-  return shown.length > 80 ? `${shown.slice(0, 80)}…` : shown || 'the image default';
+  // `sh -c <install script> sh <command…>`: show the command the app runs, after the install.
+  const installs = command[0] === 'sh' && command[1] === '-c' && command[3] === 'sh';
+  const shown = installs ? `install dependencies, then ${command.slice(4).join(' ')}` : command.join(' ');
+  return shown.length > 100 ? `${shown.slice(0, 100)}…` : shown || 'the image default';
 }
 
 function urlHost(host: string): string {

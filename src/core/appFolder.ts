@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { AppRef } from './appIdentity';
+import { planLaunch } from './launchPlan';
 import type { AppOverride, Settings } from './settings';
 
 /** What we read from an app's package.json. */
@@ -10,6 +11,8 @@ export interface PackageInfo {
   readonly main: string | undefined;
   readonly hasDependencies: boolean;
   readonly dependencies: Readonly<Record<string, string>>;
+  /** The `packageManager` field (corepack), e.g. `pnpm@9.1.0`. */
+  readonly packageManager: string | undefined;
 }
 
 export interface FolderInfo {
@@ -45,6 +48,7 @@ export function parsePackageJson(text: string): PackageInfo | undefined {
     main: typeof pkg.main === 'string' && pkg.main.trim() !== '' ? pkg.main.trim() : undefined,
     hasDependencies: Object.keys(dependencies).length > 0,
     dependencies,
+    packageManager: typeof pkg.packageManager === 'string' ? pkg.packageManager : undefined,
   };
 }
 
@@ -63,49 +67,38 @@ export async function inspectFolder(folder: string): Promise<FolderInfo> {
   return { pkg, hasNodeModules: files.has('node_modules'), files };
 }
 
-/**
- * The command when none is configured: `npm install` if the app declares dependencies and has no
- * node_modules, then `npm run dev` if it exists, else `npm start`, else `node` on main/index.js.
- * The shell only ever sees constant text; the command to run is passed as positional arguments.
- */
-export function defaultCommand(info: FolderInfo): string[] {
-  const pkg = info.pkg;
-  let run: string[];
-  if (pkg?.scripts.dev !== undefined) {
-    run = ['npm', 'run', 'dev'];
-  } else if (pkg?.scripts.start !== undefined) {
-    run = ['npm', 'start'];
-  } else {
-    run = ['node', pkg?.main ?? 'index.js'];
-  }
-  if (pkg?.hasDependencies && !info.hasNodeModules) {
-    return ['sh', '-c', 'npm install --no-audit --no-fund && exec "$@"', 'sh', ...run];
-  }
-  return run;
-}
-
-/** The settings that apply to one app: its override entry, then the global settings. */
+/** The settings that apply to one app: its override entry, then inference, then the global settings. */
 export interface ResolvedAppConfig {
   readonly image: string;
   readonly containerPort: number;
   readonly command: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** Keep node_modules in a per-app volume (zero-config apps with dependencies). */
+  readonly cacheDependencies: boolean;
+  /** How the command was chosen, for the log. */
+  readonly origin: string;
 }
 
 export function resolveAppConfig(settings: Settings, override: AppOverride | undefined, info: FolderInfo): ResolvedAppConfig {
-  let command: readonly string[];
-  if (override?.command === undefined) {
-    command = defaultCommand(info);
-  } else if (typeof override.command === 'string') {
-    command = ['sh', '-c', override.command];
-  } else {
-    command = override.command;
+  const image = override?.image ?? settings.image;
+  if (override?.command !== undefined) {
+    return {
+      image,
+      containerPort: override.containerPort ?? settings.containerPort,
+      command: typeof override.command === 'string' ? ['sh', '-c', override.command] : override.command,
+      env: override.env ?? {},
+      cacheDependencies: false,
+      origin: 'previewContainers.apps command',
+    };
   }
+  const plan = planLaunch(info, { fallbackPort: settings.containerPort, image, portOverride: override?.containerPort });
   return {
-    image: override?.image ?? settings.image,
-    containerPort: override?.containerPort ?? settings.containerPort,
-    command,
-    env: override?.env ?? {},
+    image,
+    containerPort: plan.containerPort,
+    command: plan.command,
+    env: { ...plan.env, ...override?.env },
+    cacheDependencies: plan.installDependencies,
+    origin: `${plan.stack} (${plan.packageManager})${plan.notes.length > 0 ? `; ${plan.notes.join(' ')}` : ''}`,
   };
 }
 

@@ -61,3 +61,8 @@ export function keyHash(key: string, length = 8): string {
 export function containerNameFor(app: Pick<AppRef, 'key' | 'appId'>): string {
   return `preview-${slugify(app.appId).slice(0, 40)}-${keyHash(app.key)}`;
 }
+
+/** The per-app volume that caches node_modules between starts (a valid volume name). */
+export function dependencyVolumeFor(app: Pick<AppRef, 'key' | 'appId'>): string {
+  return `preview-deps-${slugify(app.appId).slice(0, 40)}-${keyHash(app.key)}`;
+}

@@ -64,6 +64,12 @@ export class PreviewPanels implements vscode.WebviewPanelSerializer<PersistedSta
     return this.panels.get(appKey);
   }
 
+  /** The origin an open preview loads its app from, once chosen. */
+  originFor(appKey: string): string | undefined {
+    const url = this.panels.get(appKey)?.chosenUrl;
+    return url === undefined ? undefined : originOf(url);
+  }
+
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
     const def = state?.appKey ? await this.catalog.find(state.appKey) : undefined;
     if (!def) {
@@ -139,6 +145,10 @@ export class PreviewPanel implements vscode.Disposable {
     return this.urls;
   }
 
+  get chosenUrl(): string | undefined {
+    return this.frameUrlValue;
+  }
+
   reveal(): void {
     this.panel.reveal(undefined, false);
   }
@@ -150,7 +160,7 @@ export class PreviewPanel implements vscode.Disposable {
     this.panel.title = titleFor(this.def, state);
     const port = state.status === 'running' ? state.port : undefined;
     if (port !== undefined && (port !== this.shownPort || this.shownStatus !== 'running')) {
-      this.urls = await previewUrlsFor(state.url ?? `http://127.0.0.1:${port}/`);
+      this.urls = await previewUrlsFor(state.url ?? `http://127.0.0.1:${port}/`, this.def.ref.appId);
       this.frameUrlValue = undefined;
       this.shownPort = port;
       this.shownStatus = 'running';

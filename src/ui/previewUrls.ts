@@ -1,10 +1,15 @@
 import * as vscode from 'vscode';
+import { slugify } from '../core/appIdentity';
 
 /** Where a preview can load an app from. */
 export interface PreviewUrls {
-  /** `vscode.env.asExternalUri` of the local URL: what works in Remote, Codespaces, code-server. */
+  /** What `vscode.env.asExternalUri` makes of the app's port (Remote, Codespaces, code-server). */
   readonly external: string;
-  /** The port on this machine, for a browser that runs here too. */
+  /**
+   * The port on this machine under the app's own host name, `http://<appId>.localhost:<port>/`:
+   * browsers resolve `*.localhost` to loopback, and a host name per app keeps cookies and storage
+   * apart (cookies ignore ports, so `127.0.0.1:32100` and `127.0.0.1:32101` would share them).
+   */
   readonly direct: string;
   /**
    * Whether `external` serves the app at its root path. A path-prefixed proxy (code-server's
@@ -13,9 +18,29 @@ export interface PreviewUrls {
   readonly externalAtRoot: boolean;
 }
 
-export async function previewUrlsFor(localUrl: string): Promise<PreviewUrls> {
-  const external = (await vscode.env.asExternalUri(vscode.Uri.parse(localUrl))).toString(true);
-  return { external, direct: localUrl, externalAtRoot: isAtRoot(external) };
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export async function previewUrlsFor(localUrl: string, appId: string): Promise<PreviewUrls> {
+  const externalUri = (await vscode.env.asExternalUri(vscode.Uri.parse(localUrl))).toString(true);
+  const local = new URL(localUrl);
+  const direct = `http://${isolatedHost(appId)}:${local.port}/`;
+  let external = externalUri;
+  try {
+    const parsed = new URL(externalUri);
+    // Desktop VS Code on the same machine: asExternalUri hands back the loopback URL itself. Use
+    // the app's own host name instead (same port, same machine), for the isolation above.
+    if (LOOPBACK.has(parsed.hostname) && parsed.port === local.port && parsed.pathname === '/') {
+      external = direct;
+    }
+  } catch {
+    // Keep what asExternalUri said.
+  }
+  return { external, direct, externalAtRoot: isAtRoot(external) };
+}
+
+/** `<appId>.localhost`: a valid DNS label however the app is called. */
+export function isolatedHost(appId: string): string {
+  return `${slugify(appId).slice(0, 63)}.localhost`;
 }
 
 export function isAtRoot(url: string): boolean {

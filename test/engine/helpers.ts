@@ -148,3 +148,13 @@ export async function fetchText(url: string): Promise<string> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
   return response.text();
 }
+
+/** A real Vite app: vite comes from the npm registry, installed inside the container. */
+export async function writeViteApp(folder: string, title: string): Promise<void> {
+  await fs.mkdir(path.join(folder, 'src'), { recursive: true });
+  await fs.writeFile(path.join(folder, 'package.json'), JSON.stringify({ name: title, private: true, type: 'module', scripts: { dev: 'vite' }, devDependencies: { vite: '^7.0.0' } }, null, 2));
+  await fs.writeFile(path.join(folder, 'index.html'), `<!doctype html><html><body><h1>${title}</h1><p id="out">(main.ts not run)</p><script type="module" src="/src/main.ts"></script></body></html>\n`);
+  // TypeScript on purpose: only a real Vite dev server serves this as JavaScript.
+  await fs.writeFile(path.join(folder, 'src', 'main.ts'), `const out: HTMLElement = document.getElementById('out')!;\nout.textContent = 'rendered by vite: ${title}';\n`);
+}
+

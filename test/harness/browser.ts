@@ -41,7 +41,12 @@ export class BrowserSession {
     page.on('pageerror', (error) => remember(`[pageerror] ${error.message}`));
   }
 
-  static async launch(): Promise<BrowserSession> {
+  /**
+   * `allowThirdPartyCookies`: this Chromium blocks third-party cookies by default, and a preview
+   * frame is a third-party context inside the workbench page; VS Code desktop (Electron) and many
+   * browsers allow them. Set it to test what apps do with cookies in a preview.
+   */
+  static async launch(options: { readonly allowThirdPartyCookies?: boolean } = {}): Promise<BrowserSession> {
     const executablePath = requireChromium();
     requireDisplayIfHeaded();
     const headed = headedRequested();
@@ -49,6 +54,10 @@ export class BrowserSession {
     const profileDir = await makeTempDir('chromium');
     let context: BrowserContext | undefined;
     try {
+      if (options.allowThirdPartyCookies) {
+        await fs.promises.mkdir(path.join(profileDir, 'Default'), { recursive: true });
+        await fs.promises.writeFile(path.join(profileDir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }));
+      }
       context = await chromium.launchPersistentContext(profileDir, {
         executablePath,
         headless: !headed,

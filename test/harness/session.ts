@@ -22,6 +22,8 @@ export interface SessionOptions extends Omit<CodeServerOptions, 'workspace' | 'e
   readonly prepareWorkspace?: (folder: string) => Promise<void>;
   /** Open the workspace in the page once started (default true). */
   readonly openWorkspace?: boolean;
+  /** Let the browser keep third-party cookies (see BrowserSession.launch). */
+  readonly allowThirdPartyCookies?: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export function useWorkbenchSession(options: SessionOptions): () => WorkbenchSes
       await options.prepareWorkspace?.(workspace);
       const env = typeof options.env === 'function' ? options.env() : options.env;
       server = await CodeServer.start({ ...options, env, workspace });
-      const [launched] = await Promise.all([BrowserSession.launch(), server.warmUp()]);
+      const [launched] = await Promise.all([BrowserSession.launch({ allowThirdPartyCookies: options.allowThirdPartyCookies ?? false }), server.warmUp()]);
       browser = launched;
       if (options.openWorkspace ?? true) {
         await openWorkbench(browser.page, server.folderUrl(workspace));

@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { execa } from 'execa';
 import type { Page } from 'playwright-core';
+import { dependencyVolumeFor, makeAppRef } from '../../src/core/appIdentity';
+import { writeViteApp } from '../engine/helpers';
 import { writeDemoWorkspace, LOCAL_TEST_IMAGE } from '../../scripts/demoWorkspace';
 import { ARTIFACTS_ROOT } from '../harness/artifacts';
 import { removeContainersUnder } from '../harness/containers';
@@ -152,7 +155,7 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
     assert.deepEqual(directives.get('default-src'), ["'none'"]);
     assert.match((directives.get('script-src') ?? []).join(' '), /^'nonce-[A-Za-z0-9+/=]+'$/);
     const port = ports.get('beta')!;
-    assert.deepEqual(directives.get('frame-src')?.sort(), [`http://${port}.localhost:${server.port}`, `http://127.0.0.1:${port}`].sort());
+    assert.deepEqual(directives.get('frame-src')?.sort(), [`http://${port}.localhost:${server.port}`, `http://apps-beta.localhost:${port}`].sort());
   });
 
   it('stop from the tree → stopped, port kept; the preview says so; run again → same port', async () => {
@@ -212,9 +215,14 @@ describe('UI: preview through a path-prefixed proxy (code-server without --proxy
   const session = useWorkbenchSession({
     name: 'ui-direct',
     vsix: [PACKAGED_VSIX],
+    // As in VS Code desktop: the preview frame may keep cookies (it is a third-party context).
+    allowThirdPartyCookies: true,
     prepareWorkspace: async (folder) => {
       workspace = folder;
       writeDemoWorkspace(folder, { ...SETTINGS, 'previewContainers.portRange.start': 32950, 'previewContainers.portRange.end': 32959 });
+      for (const name of ['cookie-a', 'cookie-b']) {
+        await writeCookieApp(path.join(folder, 'apps', name), name);
+      }
     },
   });
 
@@ -227,13 +235,31 @@ describe('UI: preview through a path-prefixed proxy (code-server without --proxy
     const { page } = session();
     await paletteWithApp(page, 'Preview Containers: Open App Preview', 'alpha');
     const webview = visibleWebview(page);
-    await eventually(async () => assert.equal(await webview.locator('#app-frame').getAttribute('src'), 'http://127.0.0.1:32950/'), { timeoutMs: 60_000 });
+    // Its own host name (not 127.0.0.1): cookies and storage stay apart from other apps.
+    await eventually(async () => assert.equal(await webview.locator('#app-frame').getAttribute('src'), 'http://apps-alpha.localhost:32950/'), { timeoutMs: 60_000 });
     const config = JSON.parse((await webview.locator('#config').textContent()) ?? '{}') as { urls: { external: string; externalAtRoot: boolean } };
     assert.match(config.urls.external, /^http:\/\/127\.0\.0\.1:\d+\/proxy\/32950\/$/);
     assert.equal(config.urls.externalAtRoot, false);
     const frame = webview.frameLocator('#app-frame');
     await eventually(async () => assert.match((await frame.locator('#from-script').textContent()) ?? '', /^\/app\.js of alpha ran/), { timeoutMs: 20_000 });
     assert.equal(await webview.locator('#notice').isVisible(), false);
+  });
+
+  it('each app has its own origin: a cookie set by one app is not visible to another', async () => {
+    const { page } = session();
+    const cookiesOf = async (app: string): Promise<string> => {
+      await paletteWithApp(page, 'Preview Containers: Open App Preview', app);
+      const frame = visibleWebview(page).frameLocator('#app-frame');
+      await eventually(async () => assert.equal(await frame.locator('h1').textContent(), app), { timeoutMs: 60_000 });
+      // Reload once so the page sees the cookie its first response set.
+      await visibleWebview(page).locator('#reload').click();
+      return eventually(async () => (await frame.locator('#cookies').textContent()) ?? '', { accept: (t) => t.includes(`seen_by_${app}=1`), timeoutMs: 20_000 });
+    };
+    const a = await cookiesOf('cookie-a');
+    const b = await cookiesOf('cookie-b');
+    assert.match(a, /seen_by_cookie-a=1/, 'cookies work at all (positive control)');
+    assert.doesNotMatch(b, /seen_by_cookie-a/, `cookie-b sees cookie-a's cookie: ${b}`);
+    assert.match(b, /seen_by_cookie-b=1/);
   });
 });
 
@@ -293,5 +319,58 @@ describe('UI: welcome views, live discovery and clear errors', function () {
     await runPaletteCommand(page, 'Preview Containers: Show Port Allocations');
     const allocations = await eventually(async () => JSON.parse(await activeEditorText(page)) as { allocatedCount: number }, { accept: (a) => typeof a.allocatedCount === 'number' });
     assert.equal(allocations.allocatedCount, 0);
+  });
+});
+
+/** An app that sets a cookie named after itself and shows every cookie its page can see. */
+async function writeCookieApp(folder: string, name: string): Promise<void> {
+  await fs.mkdir(folder, { recursive: true });
+  await fs.writeFile(path.join(folder, 'package.json'), JSON.stringify({ name, scripts: { start: 'node server.js' } }));
+  await fs.writeFile(
+    path.join(folder, 'server.js'),
+    `require('http').createServer((req, res) => {
+  // SameSite=None: the preview frame is embedded in the editor's page (a third-party context);
+  // Secure is accepted on http://*.localhost, which browsers treat as a secure context.
+  res.setHeader('set-cookie', 'seen_by_${name}=1; Path=/; SameSite=None; Secure');
+  res.setHeader('content-type', 'text/html');
+  res.end('<!doctype html><h1>${name}</h1><p id="cookies"></p><script>document.getElementById("cookies").textContent = "cookies: " + document.cookie;</script>');
+}).listen(Number(process.env.PORT), '0.0.0.0');
+`,
+  );
+}
+
+describe('UI: a real Vite app, zero-config, renders in the preview', function () {
+  this.timeout(600_000);
+  let workspace: string | undefined;
+  const session = useWorkbenchSession({
+    name: 'ui-vite',
+    vsix: [PACKAGED_VSIX],
+    extraArgs: (port) => ['--proxy-domain', `{{port}}.localhost:${port}`],
+    prepareWorkspace: async (folder) => {
+      workspace = folder;
+      await writeViteApp(path.join(folder, 'site'), 'vite-site');
+      await fs.mkdir(path.join(folder, '.vscode'), { recursive: true });
+      await fs.writeFile(
+        path.join(folder, '.vscode', 'settings.json'),
+        JSON.stringify({ ...SETTINGS, 'previewContainers.portRange.start': 32980, 'previewContainers.portRange.end': 32989, 'previewContainers.startupTimeoutSeconds': 500 }),
+      );
+    },
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await removeContainersUnder(workspace);
+    if (workspace) {
+      await execa('podman', ['volume', 'rm', '--force', dependencyVolumeFor(makeAppRef(path.join(workspace, 'site'), workspace))], { reject: false });
+    }
+  });
+
+  it('installs vite inside the container and the preview shows the page its TypeScript module rendered', async () => {
+    const { page } = session();
+    // The only app of the workspace: no quick pick.
+    await runPaletteCommand(page, 'Preview Containers: Open App Preview');
+    const frame = visibleWebview(page).frameLocator('#app-frame');
+    await eventually(async () => assert.equal(await frame.locator('h1').textContent({ timeout: 2000 }), 'vite-site'), { timeoutMs: 500_000, intervalMs: 1000 });
+    await eventually(async () => assert.equal(await frame.locator('#out').textContent(), 'rendered by vite: vite-site'), { timeoutMs: 30_000 });
   });
 });

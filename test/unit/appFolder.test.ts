@@ -1,46 +1,99 @@
 import * as assert from 'node:assert/strict';
-import { defaultCommand, parsePackageJson, resolveAppConfig, type FolderInfo } from '../../src/core/appFolder';
+import * as path from 'node:path';
+import { inspectFolder, parsePackageJson, resolveAppConfig, type FolderInfo } from '../../src/core/appFolder';
+import { INSTALL_COMMANDS, planLaunch, withInstall } from '../../src/core/launchPlan';
 import { readSettings } from '../../src/core/settings';
 
-const info = (pkg: object | undefined, hasNodeModules = false): FolderInfo => ({
-  pkg: pkg === undefined ? undefined : parsePackageJson(JSON.stringify(pkg)),
-  hasNodeModules,
-  files: new Set(),
-});
+const STACKS = path.resolve(__dirname, '../../../test/fixtures/stacks');
+const settings = readSettings(() => undefined);
 
-describe('default command', () => {
-  it('prefers npm run dev, then npm start, then node main, then node index.js', () => {
-    assert.deepEqual(defaultCommand(info({ scripts: { dev: 'vite', start: 'x' } })), ['npm', 'run', 'dev']);
-    assert.deepEqual(defaultCommand(info({ scripts: { start: 'node s.js' } })), ['npm', 'start']);
-    assert.deepEqual(defaultCommand(info({ main: 'lib/server.js' })), ['node', 'lib/server.js']);
-    assert.deepEqual(defaultCommand(info({})), ['node', 'index.js']);
-    assert.deepEqual(defaultCommand(info(undefined)), ['node', 'index.js']);
+async function plan(fixture: string, image = settings.image) {
+  const info = await inspectFolder(path.join(STACKS, fixture));
+  return planLaunch(info, { fallbackPort: 3000, image });
+}
+
+/** The argv that finally runs (after the install wrapper, if any). */
+function runPart(command: readonly string[]): readonly string[] {
+  return command[0] === 'sh' && command[1] === '-c' ? command.slice(4) : command;
+}
+
+describe('zero-config launch plans (fixture apps)', () => {
+  const cases: [string, string, string, number, string[], Record<string, string>?][] = [
+    ['vite', 'vite', 'npm', 5173, ['npm', 'run', 'dev', '--', '--host', '0.0.0.0', '--port', '5173', '--strictPort']],
+    ['next', 'next', 'npm', 3000, ['npm', 'run', 'dev', '--', '-H', '0.0.0.0', '-p', '3000']],
+    ['cra', 'cra', 'npm', 3000, ['npm', 'run', 'start'], { PORT: '3000', HOST: '0.0.0.0', BROWSER: 'none', WDS_SOCKET_PORT: '0' }],
+    ['astro', 'astro', 'npm', 4321, ['npm', 'run', 'dev', '--', '--host', '0.0.0.0', '--port', '4321']],
+    ['sveltekit', 'sveltekit', 'npm', 5173, ['npm', 'run', 'dev', '--', '--host', '0.0.0.0', '--port', '5173', '--strictPort']],
+    ['nuxt', 'nuxt', 'npm', 3000, ['npm', 'run', 'dev', '--', '--host', '0.0.0.0', '--port', '3000']],
+    ['express', 'node', 'npm', 3000, ['npm', 'run', 'start']],
+    ['plain-node', 'node', 'npm', 3000, ['node', 'lib/app.js']],
+    ['pnpm-vite', 'vite', 'pnpm', 5173, ['corepack', 'pnpm', 'run', 'dev', '--host', '0.0.0.0', '--port', '5173', '--strictPort']],
+    ['yarn-next', 'next', 'yarn', 3000, ['corepack', 'yarn', 'run', 'dev', '-H', '0.0.0.0', '-p', '3000']],
+    ['corepack-field', 'astro', 'pnpm', 4321, ['corepack', 'pnpm', 'run', 'dev', '--host', '0.0.0.0', '--port', '4321']],
+  ];
+  for (const [fixture, stack, pm, port, run, env] of cases) {
+    it(`${fixture}: ${stack} with ${pm} on container port ${port}`, async () => {
+      const p = await plan(fixture);
+      assert.equal(p.stack, stack);
+      assert.equal(p.packageManager, pm);
+      assert.equal(p.containerPort, port);
+      assert.deepEqual(runPart(p.command), run);
+      assert.deepEqual(p.env, env ?? {});
+    });
+  }
+
+  it('installs (into the cache volume) only for apps that declare dependencies, with the lockfile’s manager', async () => {
+    const vite = await plan('vite');
+    assert.equal(vite.installDependencies, true);
+    assert.equal(vite.command[0], 'sh');
+    assert.match(vite.command[2] ?? '', new RegExp(INSTALL_COMMANDS.npm));
+    assert.match((await plan('pnpm-vite')).command[2] ?? '', /corepack pnpm install/);
+    const plain = await plan('plain-node');
+    assert.equal(plain.installDependencies, false);
+    assert.deepEqual(plain.command, ['node', 'lib/app.js']);
   });
 
-  it('installs first when the app declares dependencies and has no node_modules', () => {
-    const command = defaultCommand(info({ scripts: { dev: 'vite' }, dependencies: { vite: '^5' } }));
-    assert.deepEqual(command, ['sh', '-c', 'npm install --no-audit --no-fund && exec "$@"', 'sh', 'npm', 'run', 'dev']);
-    assert.deepEqual(defaultCommand(info({ scripts: { dev: 'vite' }, dependencies: { vite: '^5' } }, true)), ['npm', 'run', 'dev']);
+  it('bun only where the image has it; otherwise npm, with a note', async () => {
+    const withoutBun = await plan('bun-vite');
+    assert.equal(withoutBun.packageManager, 'npm');
+    assert.match(withoutBun.notes.join(), /bun/);
+    const withBun = await plan('bun-vite', 'docker.io/oven/bun:1');
+    assert.equal(withBun.packageManager, 'bun');
+    assert.deepEqual(runPart(withBun.command), ['bun', 'run', 'dev', '--host', '0.0.0.0', '--port', '5173', '--strictPort']);
   });
 
-  it('never puts package.json text into the shell string', () => {
-    const command = defaultCommand(info({ main: '$(rm -rf /); x.js', dependencies: { a: '1' } }));
-    assert.equal(command[2], 'npm install --no-audit --no-fund && exec "$@"');
-    assert.equal(command[command.length - 1], '$(rm -rf /); x.js');
+  it('does not append flags to a dev script that does not call the dev server directly', async () => {
+    const p = await plan('custom-dev-script');
+    assert.equal(p.stack, 'node');
+    assert.deepEqual(runPart(p.command), ['npm', 'run', 'dev']);
+    assert.match(p.notes.join(), /does not call vite/);
+  });
+
+  it('the install wrapper is constant shell text; the command travels as arguments', () => {
+    const wrapped = withInstall('npm', ['node', '$(rm -rf /)']);
+    assert.deepEqual(wrapped.slice(3), ['sh', 'node', '$(rm -rf /)']);
+    assert.ok(!(wrapped[2] ?? '').includes('rm -rf'));
+  });
+
+  it('a per-app containerPort override is passed to the dev server', async () => {
+    const info = await inspectFolder(path.join(STACKS, 'vite'));
+    const config = resolveAppConfig(settings, { path: 'vite', containerPort: 4000 }, info);
+    assert.equal(config.containerPort, 4000);
+    assert.ok(config.command.includes('4000'));
+    assert.equal(config.cacheDependencies, true);
+  });
+
+  it('an explicit command wins over inference (and caches nothing)', () => {
+    const info: FolderInfo = { pkg: parsePackageJson('{"scripts":{"dev":"vite"},"devDependencies":{"vite":"1"}}'), hasNodeModules: false, files: new Set() };
+    const config = resolveAppConfig(settings, { path: 'a', command: ['node', 'x.js'] }, info);
+    assert.deepEqual(config.command, ['node', 'x.js']);
+    assert.equal(config.containerPort, 3000);
+    assert.equal(config.cacheDependencies, false);
   });
 
   it('tolerates broken package.json', () => {
     assert.equal(parsePackageJson('{'), undefined);
     assert.equal(parsePackageJson('[]'), undefined);
     assert.deepEqual(parsePackageJson('{"scripts": 5, "name": 3}')?.scripts, {});
-  });
-
-  it('applies per-app overrides over the global settings', () => {
-    const settings = readSettings(() => undefined);
-    const config = resolveAppConfig(settings, { path: 'a', image: 'localhost/x:1', containerPort: 5173, command: 'npm run serve -- --port 5173', env: { A: '1' } }, info({}));
-    assert.deepEqual(config, { image: 'localhost/x:1', containerPort: 5173, command: ['sh', '-c', 'npm run serve -- --port 5173'], env: { A: '1' } });
-    const plain = resolveAppConfig(settings, undefined, info({ scripts: { start: 's' } }));
-    assert.equal(plain.image, 'docker.io/library/node:22-alpine');
-    assert.equal(plain.containerPort, 3000);
   });
 });

@@ -132,6 +132,12 @@ export class FakeEngine implements ContainerEngine {
     }
   }
 
+  readonly removedVolumes: string[] = [];
+
+  async removeVolume(name: string): Promise<void> {
+    this.removedVolumes.push(name);
+  }
+
   async list(options: { all: boolean; ours: boolean }): Promise<ContainerSummary[]> {
     this.assertAvailable('ps');
     return [...this.containers.values()]

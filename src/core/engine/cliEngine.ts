@@ -86,6 +86,13 @@ export class CliEngine implements ContainerEngine {
     this.check(result, 'rm');
   }
 
+  async removeVolume(name: string): Promise<void> {
+    const result = await this.call(['volume', 'rm', '--force', name]);
+    if (result.exitCode !== 0 && !/no such volume|no volume with name/i.test(result.stderr)) {
+      this.check(result, 'volume rm');
+    }
+  }
+
   async list(options: { readonly all: boolean; readonly ours: boolean }): Promise<ContainerSummary[]> {
     const args = ['ps', ...(options.all ? ['-a'] : []), ...(options.ours ? ['--filter', `label=${MANAGED_FILTER}`] : [])];
     if (this.kind === 'podman') {

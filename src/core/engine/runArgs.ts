@@ -12,6 +12,8 @@ export interface RunSpec {
   /** argv after the image; empty means the image's own command. */
   readonly command: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** A named volume for the app's node_modules (a dependency cache), if any. */
+  readonly dependencyVolume?: string;
 }
 
 export const CONTAINER_APP_DIR = '/app';
@@ -36,6 +38,14 @@ function mountArgs(folder: string): string[] {
     return ['--mount', `type=bind,source=${folder},target=${CONTAINER_APP_DIR}`];
   }
   throw new RunSpecError(`The app folder path contains both ":" and ",", which container engines cannot mount: ${folder}`);
+}
+
+/** A named volume (never a host path) over the app's node_modules. */
+function volumeArgs(name: string): string[] {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(name)) {
+    throw new RunSpecError(`Invalid volume name: ${JSON.stringify(name)}`);
+  }
+  return ['--volume', `${name}:${CONTAINER_APP_DIR}/node_modules`];
 }
 
 /**
@@ -80,6 +90,7 @@ export function buildRunArgs(spec: RunSpec): string[] {
     '--publish',
     publishArg(spec.bindAddress, lease.port, spec.containerPort),
     ...mountArgs(folder),
+    ...(spec.dependencyVolume === undefined ? [] : volumeArgs(spec.dependencyVolume)),
     '--workdir',
     CONTAINER_APP_DIR,
   ];
