@@ -21,6 +21,7 @@ import { currentSettings } from './ui/configuration';
 import { EngineStatus } from './ui/engineStatus';
 import { describeDuration } from './ui/format';
 import { registerLanguageModelTools } from './ui/languageModelTools';
+import { pickEngineConnection } from './ui/engineConnectionPicker';
 import { Lifecycle } from './ui/lifecycle';
 import { createOutputLogger } from './ui/outputLogger';
 import { PortAllocationsDocument } from './ui/portAllocationsDocument';
@@ -36,14 +37,15 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
 
   const engines = new EngineProvider(() => {
     const settings = currentSettings();
-    return detectEngine({ choice: settings.engine, enginePath: settings.enginePath, exec: execaExec, stream: execaStream, logger });
+    return detectEngine({ choice: settings.engine, enginePath: settings.enginePath, connection: settings.engineConnection, exec: execaExec, stream: execaStream, logger });
   });
   const portUsage = new CachedPortUsage(engines, systemClock);
   const allocator = new PortAllocator({
     store: new LeaseStore(context.globalState, logger, new FileLeaseJournal(storageDir, systemClock, logger)),
     lock: new FileLock(storageDir, logger),
-    // Built per probe so a changed bind address applies at once.
-    probe: { isFree: (port) => new TcpPortProbe(currentSettings().bindAddress).isFree(port) },
+    // Built per probe so a changed bind address applies at once. A remote engine's ports cannot be
+    // probed from here: its own published-port list and its refusals are the arbiters there.
+    probe: { isFree: (port) => (engines.current?.host !== undefined ? Promise.resolve(true) : new TcpPortProbe(currentSettings().bindAddress).isFree(port)) },
     range: () => currentSettings().portRange,
     engine: portUsage,
     clock: systemClock,
@@ -144,11 +146,12 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     new AppsStatusBar(controller),
     allocationsDocument,
     ...commands.register(),
+    vscode.commands.registerCommand('previewContainers.selectEngineConnection', () => pickEngineConnection(execaExec)),
     lifecycle,
     catalog.onDidChange(() => void lifecycle.observeNow()),
     view.onDidChangeVisibility((e) => e.visible && void refreshCountdowns().then(() => tree.refresh())),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('previewContainers.engine') || e.affectsConfiguration('previewContainers.enginePath')) {
+      if (['engine', 'enginePath', 'engineConnection'].some((key) => e.affectsConfiguration(`previewContainers.${key}`))) {
         engines.invalidate();
         void lifecycle.reconcileNow();
       }

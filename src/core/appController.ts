@@ -10,6 +10,7 @@ import {
   ImagePullError,
   PortConflictError,
   PreviewContainersError,
+  RemoteEngineLoopbackError,
 } from './errors';
 import type { ContainerEngine } from './engine/containerEngine';
 import { EngineRunError } from './engine/containerEngine';
@@ -81,6 +82,8 @@ export class AppController {
   private readonly states = new Map<string, AppState>();
   private readonly queue = new KeyedSerialQueue();
   private readonly changed = new Emitter<AppState>();
+  /** The engine of the latest operation, for URLs of apps observed by reconcile. */
+  private lastEngine: ContainerEngine | undefined;
   readonly onDidChangeState: EventLike<AppState> = this.changed.event;
 
   constructor(private readonly deps: AppControllerDeps) {}
@@ -138,7 +141,11 @@ export class AppController {
   }
 
   /** Records what reality says about an app (from reconcile or engine events). */
-  observe(app: AppRef, container: Pick<ContainerDetails, 'id' | 'running' | 'labels' | 'image'> & { startedAt?: number | undefined } | undefined): void {
+  observe(
+    app: AppRef,
+    container: (Pick<ContainerDetails, 'id' | 'running' | 'labels' | 'image'> & { startedAt?: number | undefined }) | undefined,
+    engine?: ContainerEngine,
+  ): void {
     const current = this.stateOf(app);
     if (current.status === 'starting' || current.status === 'stopping') {
       return; // an operation in flight owns the state
@@ -151,7 +158,7 @@ export class AppController {
         containerId: container.id,
         image: container.image,
         startedAt: container.startedAt ?? current.startedAt,
-        url: port === undefined ? undefined : this.urlFor(port),
+        url: port === undefined ? undefined : this.urlFor(port, engine ?? this.lastEngine),
         error: undefined,
       });
     } else if (current.status === 'running') {
@@ -192,6 +199,7 @@ export class AppController {
     let heartbeat: NodeJS.Timeout | undefined;
     try {
       engine = await this.deps.engine();
+      this.lastEngine = engine;
       throwIfCancelled(signal, app);
       // One container list answers both "is this app's container there?" and "which ports does
       // the engine hold?"; the folder is read meanwhile.
@@ -205,7 +213,7 @@ export class AppController {
         if (previousPort === undefined) {
           await this.deps.allocator.adopt(app, existingPort);
         }
-        const url = this.urlFor(existingPort);
+        const url = this.urlFor(existingPort, engine);
         const startedAt = this.stateOf(app).startedAt ?? (await engine.inspect(existing.id))?.startedAt;
         this.update(app, { status: 'running', port: existingPort, containerId: existing.id, image: existing.image, startedAt, url, stage: undefined });
         return { appId: app.appId, port: existingPort, url, containerId: existing.id, alreadyRunning: true };
@@ -216,6 +224,9 @@ export class AppController {
       }
 
       const settings = this.deps.settings();
+      if (engine.host !== undefined && isLoopback(settings.bindAddress)) {
+        throw new RemoteEngineLoopbackError(engine.host, settings.bindAddress);
+      }
       const config = resolveAppConfig(settings, def.override, folderInfo);
       this.deps.logger.info(`Starting ${app.appId}: ${config.origin}; ${config.command.join(' ')} on container port ${config.containerPort}.`);
       if (settings.pullPolicy === 'always') {
@@ -232,7 +243,7 @@ export class AppController {
       progress(`Waiting for the app on port ${lease.port}…`);
       await this.waitUntilReady(engine, app, id, lease.port, config, settings, signal);
       await this.deps.allocator.confirm(app);
-      const url = this.urlFor(lease.port);
+      const url = this.urlFor(lease.port, engine);
       this.update(app, { status: 'running', url, stage: undefined });
       this.deps.logger.info(`${app.appId} is answering on ${url}`);
       return { appId: app.appId, port: lease.port, url, containerId: id, alreadyRunning: false };
@@ -354,7 +365,7 @@ export class AppController {
       const holders = (await engine.list({ all: false, ours: false })).filter((c) => c.running && c.ports.some((p) => p.hostPort === port));
       for (const holder of holders) {
         await engine.repairForwarding(holder.id);
-        const ok = await answers(reachableHost(settings.bindAddress), port);
+        const ok = await answers(engine.host ?? reachableHost(settings.bindAddress), port);
         this.deps.logger.info(`Repaired the port forwarding of ${holder.name} on ${port}: ${ok ? 'answers again' : 'not answering HTTP (may not be an HTTP server)'}.`);
       }
     } catch (error) {
@@ -385,7 +396,7 @@ export class AppController {
         .then(() => (done.signal.aborted ? never : engine.wait(id, done.signal)))
         // A `wait` cut short by our own abort says nothing about the container.
         .then((code) => (done.signal.aborted ? never : { exited: true as const, code }));
-      const ready = waitForHttp(reachableHost(settings.bindAddress), port, done.signal).then(() => ({ exited: false as const, code: undefined }));
+      const ready = waitForHttp(engine.host ?? reachableHost(settings.bindAddress), port, done.signal).then(() => ({ exited: false as const, code: undefined }));
       const outcome = await Promise.race([ready, exited]).catch((error: unknown) => {
         if (outer.aborted) {
           throw new CancelledError(`Starting ${app.appId}`);
@@ -423,8 +434,9 @@ export class AppController {
     }
   }
 
-  private urlFor(port: number): string {
-    return `http://${urlHost(reachableHost(this.deps.settings().bindAddress))}:${port}/`;
+  /** Where the app answers: the engine's machine (remote connections) or this one. */
+  private urlFor(port: number, engine?: ContainerEngine): string {
+    return `http://${urlHost(engine?.host ?? reachableHost(this.deps.settings().bindAddress))}:${port}/`;
   }
 
   private initialState(app: AppRef): AppState {
@@ -464,6 +476,10 @@ function describeCommand(command: readonly string[]): string {
   const installs = command[0] === 'sh' && command[1] === '-c' && command[3] === 'sh';
   const shown = installs ? `install dependencies, then ${command.slice(4).join(' ')}` : command.join(' ');
   return shown.length > 100 ? `${shown.slice(0, 100)}…` : shown || 'the image default';
+}
+
+function isLoopback(address: string): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === 'localhost';
 }
 
 function urlHost(host: string): string {

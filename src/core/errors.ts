@@ -181,3 +181,16 @@ function firstLine(text: string): string {
     .pop();
   return (line ?? 'no details').replace(/^Error:\s*/, '').replace(/\.$/, '');
 }
+
+export class RemoteEngineLoopbackError extends PreviewContainersError {
+  readonly code = 'remoteLoopback';
+  constructor(host: string, bindAddress: string) {
+    super(
+      `The container engine runs on ${host}, where ports published on ${bindAddress} cannot be reached from this machine. ` +
+        `Open the folder with VS Code Remote (SSH) on ${host} (recommended: the engine is then local to the extension), ` +
+        'or set previewContainers.bindAddress to an address your network can reach there.',
+      ['openSettings'],
+      'previewContainers.bindAddress',
+    );
+  }
+}

@@ -114,7 +114,7 @@ export class Reconciler {
       if (container?.running && startedAt === undefined && this.deps.controller.stateOf(app).startedAt === undefined) {
         startedAt = (await engine.inspect(container.id).catch(() => undefined))?.startedAt;
       }
-      this.deps.controller.observe(app, container ? { ...container, startedAt } : undefined);
+      this.deps.controller.observe(app, container ? { ...container, startedAt } : undefined, engine);
       this.deps.controller.observeLease(app, leases.get(app.key)?.port);
     }
 

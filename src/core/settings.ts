@@ -22,6 +22,8 @@ export interface Settings {
   readonly engine: EngineChoice;
   /** A custom path to the engine binary; empty means "find it on PATH". */
   readonly enginePath: string | undefined;
+  /** A podman system connection / docker context name; empty means the engine's default. */
+  readonly engineConnection: string | undefined;
   readonly bindAddress: string;
   readonly image: string;
   readonly pullPolicy: PullPolicy;
@@ -143,6 +145,10 @@ export function readSettings(get: SettingGetter): Settings {
   if (typeof rawPath !== 'string' || rawPath.includes('\0')) {
     throw new SettingsError(S + 'enginePath', `expected a path to the podman or docker binary, got ${describe(rawPath)}.`);
   }
+  const rawConnection = get('engineConnection') ?? '';
+  if (typeof rawConnection !== 'string' || !/^([A-Za-z0-9][A-Za-z0-9_.@:-]*)?$/.test(rawConnection.trim())) {
+    throw new SettingsError(S + 'engineConnection', `expected the name of a podman connection or docker context, got ${describe(rawConnection)}.`);
+  }
   const rawApps = get('apps') ?? [];
   if (!Array.isArray(rawApps)) {
     throw new SettingsError(S + 'apps', `expected a list of app entries, got ${describe(rawApps)}.`);
@@ -151,6 +157,7 @@ export function readSettings(get: SettingGetter): Settings {
     portRange,
     engine,
     enginePath: rawPath.trim() === '' ? undefined : rawPath.trim(),
+    engineConnection: rawConnection.trim() === '' ? undefined : rawConnection.trim(),
     bindAddress: bindAddress(get),
     image: checkImage(S + 'image', get('image') ?? DEFAULT_IMAGE),
     pullPolicy: oneOf<PullPolicy>(get, 'pullPolicy', ['missing', 'never', 'always'], 'missing'),

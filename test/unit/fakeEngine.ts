@@ -32,6 +32,7 @@ export type AppBehaviour = 'serve' | { exitWith: number; log?: string } | 'never
 export class FakeEngine implements ContainerEngine {
   readonly kind = 'podman' as const;
   readonly binary = 'fake-podman';
+  host: string | undefined = undefined;
   readonly containers = new Map<string, FakeContainer>();
   readonly runArgs: string[][] = [];
   readonly images = new Set<string>(['localhost/preview-node:test']);

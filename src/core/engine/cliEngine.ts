@@ -23,17 +23,21 @@ export interface CliEngineOptions {
   readonly logger: Logger;
   /** Global flags before the subcommand, e.g. `--connection <name>` / `--context <name>`. */
   readonly globalArgs?: readonly string[];
+  /** The remote machine the containers run on, if not this one. */
+  readonly host?: string;
 }
 
 /** The engine CLI (podman or docker) driven with argument arrays; output parsed with schemas. */
 export class CliEngine implements ContainerEngine {
   readonly kind: EngineKind;
   readonly binary: string;
+  readonly host: string | undefined;
   private readonly globalArgs: readonly string[];
 
   constructor(private readonly options: CliEngineOptions) {
     this.kind = options.kind;
     this.binary = options.binary;
+    this.host = options.host;
     this.globalArgs = options.globalArgs ?? [];
   }
 
@@ -187,7 +191,8 @@ export class CliEngine implements ContainerEngine {
   }
 
   async repairForwarding(idOrName: string): Promise<void> {
-    if (this.kind !== 'podman') {
+    // docker does not need it; podman's remote client cannot do it (`network reload` is local-only).
+    if (this.kind !== 'podman' || this.globalArgs.length > 0) {
       return;
     }
     const result = await this.call(['network', 'reload', idOrName]);

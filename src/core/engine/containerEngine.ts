@@ -24,6 +24,8 @@ export interface ContainerEngine extends EnginePortUsage {
   readonly kind: EngineKind;
   /** The binary actually used (for messages: "which engine did this?"). */
   readonly binary: string;
+  /** The machine containers run on when it is not this one (a remote connection/context). */
+  readonly host: string | undefined;
   info(): Promise<EngineInfo>;
   /** Creates and starts a container; returns its id. Throws EngineRunError on refusal. */
   run(spec: RunSpec): Promise<string>;

@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { EngineChoice } from '../settings';
 import { CliEngine } from './cliEngine';
 import type { ContainerEngine } from './containerEngine';
+import { connectionArgs, listConnections } from './connections';
 import type { Exec, ExecStream } from './exec';
 import type { EngineKind } from './types';
 
@@ -13,8 +14,8 @@ export interface DetectOptions {
   readonly exec: Exec;
   readonly stream: ExecStream;
   readonly logger: Logger;
-  /** Global flags for a remote/other engine: `--connection x` (podman) or `--context x` (docker). */
-  readonly globalArgs?: (kind: EngineKind) => readonly string[];
+  /** A podman system connection / docker context to use instead of the engine's default. */
+  readonly connection?: string;
 }
 
 /** Which engine a custom binary is: by its name, else by what `--version` says. */
@@ -36,6 +37,12 @@ async function kindOfBinary(binary: string, exec: Exec): Promise<EngineKind | un
   return undefined;
 }
 
+/** Where a named connection/context runs its containers (undefined: this machine). */
+async function hostOfConnection(options: DetectOptions, kind: EngineKind, binary: string): Promise<string | undefined> {
+  const connections = await listConnections(options.exec, kind === 'podman' ? { podman: binary } : { docker: binary });
+  return connections.find((c) => c.kind === kind && c.name === options.connection)?.host;
+}
+
 /**
  * Picks the engine: the one the settings name, or with `auto` the first whose `info` answers
  * (podman, then docker). Errors say whether nothing is installed or something is installed but
@@ -53,18 +60,12 @@ export async function detectEngine(options: DetectOptions): Promise<ContainerEng
   }
   const notAnswering: EngineNotRespondingError[] = [];
   for (const { kind, binary } of candidates) {
-    const engine = new CliEngine({
-      kind,
-      binary,
-      exec: options.exec,
-      stream: options.stream,
-      logger: options.logger,
-      globalArgs: options.globalArgs?.(kind) ?? [],
-    });
+    const base = { kind, binary, exec: options.exec, stream: options.stream, logger: options.logger, globalArgs: connectionArgs(kind, options.connection) };
     try {
-      const info = await engine.info();
-      options.logger.info(`Using ${kind} ${info.version} (${binary}).`);
-      return engine;
+      const info = await new CliEngine(base).info();
+      const host = options.connection ? await hostOfConnection(options, kind, binary) : undefined;
+      options.logger.info(`Using ${kind} ${info.version} (${binary}${options.connection ? `, connection "${options.connection}"${host ? ` on ${host}` : ''}` : ''}).`);
+      return new CliEngine({ ...base, ...(host === undefined ? {} : { host }) });
     } catch (error) {
       if (error instanceof EngineNotRespondingError) {
         notAnswering.push(error);

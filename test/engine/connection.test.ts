@@ -1,0 +1,70 @@
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execa } from 'execa';
+import { listConnections } from '../../src/core/engine/connections';
+import type { ContainerEngine } from '../../src/core/engine/containerEngine';
+import { detectEngine } from '../../src/core/engine/detectEngine';
+import { execaExec, execaStream } from '../../src/core/engine/exec';
+import { EngineNotRespondingError } from '../../src/core/errors';
+import { RecordingLogger } from '../unit/helpers';
+import { fetchText, makeController, realEngine, TestWorkspace } from './helpers';
+
+/**
+ * A second podman "connection" on this machine (a real remote one cannot be had here): the podman
+ * API service on a socket of its own, registered with `podman system connection add`. Everything
+ * then goes through podman's own remote client — the same path as an `ssh://` connection, minus SSH.
+ */
+describe('engine connections: a second podman connection (podman system service)', function () {
+  this.timeout(180_000);
+  const name = `pc-test-${process.pid}`;
+  let socketDir: string;
+  let service: ChildProcess | undefined;
+  let local: ContainerEngine;
+  let workspace: TestWorkspace;
+
+  before(async function () {
+    local = await realEngine(this);
+    workspace = await TestWorkspace.create('pc-conn');
+    socketDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pc-podman-service-'));
+    const socket = path.join(socketDir, 'podman.sock');
+    service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !(await fs.stat(socket).catch(() => undefined)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await execa('podman', ['system', 'connection', 'add', name, `unix://${socket}`]);
+  });
+
+  after(async () => {
+    await workspace?.cleanUp(local);
+    await execa('podman', ['system', 'connection', 'remove', name], { reject: false });
+    if (service?.pid && service.exitCode === null) {
+      service.kill('SIGTERM');
+      await new Promise((resolve) => service?.once('exit', resolve));
+    }
+    await fs.rm(socketDir, { recursive: true, force: true });
+  });
+
+  it('lists the connection (local socket: no remote host)', async () => {
+    const found = (await listConnections(execaExec, { podman: 'podman' })).find((c) => c.name === name);
+    assert.ok(found);
+    assert.equal(found.kind, 'podman');
+    assert.equal(found.host, undefined);
+  });
+
+  it('runs an app through the connection, and the connection really carries the traffic', async () => {
+    const engine = await detectEngine({ choice: 'podman', enginePath: undefined, connection: name, exec: execaExec, stream: execaStream, logger: new RecordingLogger() });
+    const { controller } = makeController(engine, { start: 32750, end: 32759 });
+    const app = await workspace.addApp('via-connection');
+    const result = await controller.run({ ref: app });
+    assert.equal(await fetchText(`${result.url}name`), 'via-connection');
+    // The same engine seen locally has it too (one podman store behind both).
+    assert.ok((await local.list({ all: false, ours: true })).some((c) => c.id === result.containerId));
+    // Stop the service: now every call through the connection fails, clearly.
+    service?.kill('SIGTERM');
+    await new Promise((resolve) => service?.once('exit', resolve));
+    await assert.rejects(engine.list({ all: true, ours: true }), (error: unknown) => error instanceof EngineNotRespondingError && /podman is installed but its engine is not answering/.test(error.message));
+  });
+});
