@@ -87,7 +87,15 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     onStreamError: (error) => engineStatus.record(error),
     logger,
   });
-  const lifecycle = new Lifecycle({ reconciler, follower, reaper, engineStatus, reconcileIntervalMs: () => currentSettings().reconcileIntervalSeconds * 1000, logger });
+  const lifecycle = new Lifecycle({
+    reconciler,
+    follower,
+    reaper,
+    engineStatus,
+    reconcileIntervalMs: () => currentSettings().reconcileIntervalSeconds * 1000,
+    logger,
+    afterIdleCheck: () => refreshCountdowns().then(() => tree.refresh()),
+  });
 
   const tree = new AppsTreeProvider(catalog, controller, engineStatus);
   const idleCountdown = new Map<string, number>();

@@ -12,6 +12,8 @@ export interface LifecycleDeps {
   readonly engineStatus: EngineStatus;
   readonly reconcileIntervalMs: () => number;
   readonly logger: Logger;
+  /** After each idle check (e.g. to refresh the countdowns shown in tooltips). */
+  readonly afterIdleCheck?: () => Promise<void>;
 }
 
 const REAPER_TICK_MS = 30_000;
@@ -77,6 +79,7 @@ export class Lifecycle implements vscode.Disposable {
     }
     try {
       await this.deps.reaper.tick();
+      await this.deps.afterIdleCheck?.();
     } catch (error) {
       this.deps.logger.warn(`Idle check failed: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -1,40 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { AppController } from '../../src/core/appController';
 import { EngineRunError } from '../../src/core/engine/containerEngine';
 import { AppStartError, CancelledError, EngineNotRespondingError, ImageMissingError, PortConflictError } from '../../src/core/errors';
-import { InMemoryMemento } from '../../src/core/memento';
-import { LeaseStore } from '../../src/core/leaseStore';
-import { PortAllocator } from '../../src/core/portAllocator';
-import { parsePortRange } from '../../src/core/portRange';
-import { TcpPortProbe } from '../../src/core/portProbe';
-import { readSettings, type Settings } from '../../src/core/settings';
 import { FakeEngine } from './fakeEngine';
-import { app, RecordingLogger } from './helpers';
+import { fakeWorld } from './fakeWorld';
+import { app, FakeClock } from './helpers';
 
 // Real sockets on a range away from the real-engine tests.
 const START = 33100;
 
 function setup(overrides: Record<string, unknown> = {}) {
-  const engine = new FakeEngine();
-  const logger = new RecordingLogger();
-  let settings: Settings = readSettings((name) => ({ 'portRange.start': START, 'portRange.end': START + 30, image: 'localhost/preview-node:test', pullPolicy: 'missing', startupTimeoutSeconds: 5, ...overrides })[name]);
-  const allocator = new PortAllocator({
-    store: new LeaseStore(new InMemoryMemento(), logger),
-    probe: new TcpPortProbe('127.0.0.1'),
-    range: () => parsePortRange(settings.portRange.start, settings.portRange.end),
-    engine,
-    clock: Date.now,
-    logger,
-  });
-  const controller = new AppController({
-    allocator,
-    engine: () => Promise.resolve(engine),
-    settings: () => settings,
-    logger,
-    clock: Date.now,
-    inspectFolder: () => Promise.resolve({ pkg: undefined, hasNodeModules: false, files: new Set() }),
-  });
-  return { engine, allocator, controller, logger, setSettings: (s: Settings) => (settings = s) };
+  return fakeWorld({ start: START, settings: { pullPolicy: 'missing', ...overrides }, clock: new FakeClock(Date.now()) });
 }
 
 describe('AppController (fake engine, real sockets)', () => {

@@ -1,16 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { AppController } from '../../src/core/appController';
 import { connectionArgs, hostOfUri, parseDockerContexts, parsePodmanConnections } from '../../src/core/engine/connections';
 import { RemoteEngineLoopbackError, SettingsError } from '../../src/core/errors';
-import { LeaseStore } from '../../src/core/leaseStore';
-import { InMemoryMemento } from '../../src/core/memento';
-import { PortAllocator } from '../../src/core/portAllocator';
-import { parsePortRange } from '../../src/core/portRange';
 import { readSettings } from '../../src/core/settings';
 import { FakeEngine } from './fakeEngine';
-import { app, RecordingLogger } from './helpers';
+import { fakeWorld } from './fakeWorld';
+import { app } from './helpers';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 
@@ -57,10 +53,7 @@ describe('remote engines: connections and contexts', () => {
   });
 
   function controllerOn(engine: FakeEngine, bindAddress: string) {
-    const logger = new RecordingLogger();
-    const settings = readSettings((n) => ({ 'portRange.start': 33250, 'portRange.end': 33260, image: 'localhost/preview-node:test', bindAddress })[n]);
-    const allocator = new PortAllocator({ store: new LeaseStore(new InMemoryMemento(), logger), probe: { isFree: () => Promise.resolve(true) }, range: () => parsePortRange(33250, 33260), engine, clock: Date.now, logger });
-    return new AppController({ allocator, engine: () => Promise.resolve(engine), settings: () => settings, logger, clock: Date.now, inspectFolder: () => Promise.resolve({ pkg: undefined, hasNodeModules: false, files: new Set() }) });
+    return fakeWorld({ start: 33250, engine, settings: { bindAddress }, probe: { isFree: () => Promise.resolve(true) } }).controller;
   }
 
   it('a remote engine with ports on loopback is refused before anything is allocated, with what to do', async () => {

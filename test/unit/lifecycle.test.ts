@@ -1,45 +1,21 @@
 import * as assert from 'node:assert/strict';
-import { AppController } from '../../src/core/appController';
 import { EventFollower } from '../../src/core/eventFollower';
 import { IdleReaper, warningLeadMs } from '../../src/core/idleReaper';
-import { LEASES_KEY, LeaseStore } from '../../src/core/leaseStore';
+import { LEASES_KEY } from '../../src/core/leaseStore';
 import { InMemoryMemento } from '../../src/core/memento';
-import { PortAllocator } from '../../src/core/portAllocator';
-import { parsePortRange } from '../../src/core/portRange';
-import { TcpPortProbe } from '../../src/core/portProbe';
 import { Reconciler } from '../../src/core/reconciler';
-import { readSettings } from '../../src/core/settings';
 import type { AppRef } from '../../src/core/appIdentity';
 import { FakeEngine } from './fakeEngine';
+import { fakeWorld } from './fakeWorld';
 import { app, FakeClock, RecordingLogger } from './helpers';
 
 const START = 33200;
 
 function world(options: { apps?: AppRef[]; memento?: InMemoryMemento; engine?: FakeEngine; clock?: FakeClock } = {}) {
-  const engine = options.engine ?? new FakeEngine();
-  const logger = new RecordingLogger();
-  const clock = options.clock ?? new FakeClock(Date.now());
-  const memento = options.memento ?? new InMemoryMemento();
-  const settings = readSettings((name) => ({ 'portRange.start': START, 'portRange.end': START + 30, image: 'localhost/preview-node:test', idleTimeoutMinutes: 15, startupTimeoutSeconds: 5 })[name]);
-  const allocator = new PortAllocator({
-    store: new LeaseStore(memento, logger),
-    probe: new TcpPortProbe('127.0.0.1'),
-    range: () => parsePortRange(START, START + 30),
-    engine,
-    clock: clock.read,
-    logger,
-  });
-  const controller = new AppController({
-    allocator,
-    engine: () => Promise.resolve(engine),
-    settings: () => settings,
-    logger,
-    clock: clock.read,
-    inspectFolder: () => Promise.resolve({ pkg: undefined, hasNodeModules: false, files: new Set() }),
-  });
+  const base = fakeWorld({ start: START, settings: { idleTimeoutMinutes: 15 }, ...options });
   const apps = options.apps ?? [];
-  const reconciler = new Reconciler({ controller, allocator, engine: () => Promise.resolve(engine), apps: () => apps, logger, clock: clock.read });
-  return { engine, logger, clock, memento, allocator, controller, reconciler, apps, settings };
+  const reconciler = new Reconciler({ controller: base.controller, allocator: base.allocator, engine: () => Promise.resolve(base.engine), apps: () => apps, logger: base.logger, clock: base.clock.read });
+  return { ...base, reconciler, apps };
 }
 
 describe('lifecycle (fake engine, fake clock)', () => {
