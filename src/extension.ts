@@ -176,6 +176,8 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     }),
   );
   lifecycle.start();
+  // Until now the explorer offered "Run App Container" on every folder; from now on on apps only.
+  void vscode.commands.executeCommand('setContext', 'previewContainers.activated', true);
   return api;
 }
 

@@ -100,6 +100,8 @@ export class AppCatalog implements vscode.Disposable {
     this.apps = apps;
     if (before !== apps.map((a) => `${a.ref.key}|${a.ref.appId}|${a.ref.name}|${JSON.stringify(a.override ?? null)}`).join('\n')) {
       this.logger.info(`Found ${apps.length} app(s): ${apps.map((a) => a.ref.appId).join(', ') || 'none'}.`);
+      // The explorer shows "Run App Container" on app folders only (`resourcePath in …`).
+      void vscode.commands.executeCommand('setContext', 'previewContainers.appFolders', apps.map((a) => a.ref.folder));
       this.changed.fire();
     }
   }
