@@ -13,10 +13,12 @@ export type TooltipExtra = (state: AppState) => string | undefined;
  * the tooltip. `contextValue` = `app:<status>[:leased]` so menus can match state with regexes.
  */
 export class AppsTreeProvider implements vscode.TreeDataProvider<AppDefinition>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<AppDefinition | undefined>();
+  private readonly changed = new vscode.EventEmitter<AppDefinition | AppDefinition[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** Apps whose item changed since the last repaint; `undefined` = repaint everything. */
+  private pending: Set<string> | undefined = new Set();
   private readonly extras: TooltipExtra[] = [];
 
   constructor(
@@ -24,7 +26,7 @@ export class AppsTreeProvider implements vscode.TreeDataProvider<AppDefinition>,
     private readonly controller: AppController,
     private readonly engineStatus: EngineStatus,
   ) {
-    const stateSub = controller.onDidChangeState(() => this.scheduleRefresh());
+    const stateSub = controller.onDidChangeState((state) => this.scheduleRefresh(state.app.key));
     this.disposables.push(
       { dispose: () => stateSub.dispose() },
       catalog.onDidChange(() => this.scheduleRefresh()),
@@ -78,12 +80,30 @@ export class AppsTreeProvider implements vscode.TreeDataProvider<AppDefinition>,
     }
   }
 
-  private scheduleRefresh(): void {
-    // Coalesce bursts (20 apps starting at once) into one repaint.
+  /**
+   * Coalesces bursts (20 apps starting at once) into one repaint, of the changed items only: a
+   * whole-tree refresh would also re-map the items, and a click on an inline action during that
+   * moment reaches the command without its item.
+   */
+  private scheduleRefresh(appKey?: string): void {
+    if (appKey === undefined) {
+      this.pending = undefined;
+    } else {
+      this.pending?.add(appKey);
+    }
     if (!this.refreshTimer) {
       this.refreshTimer = setTimeout(() => {
         this.refreshTimer = undefined;
-        this.refresh();
+        const keys = this.pending;
+        this.pending = new Set();
+        if (keys === undefined) {
+          this.refresh();
+          return;
+        }
+        const changed = this.catalog.all().filter((def) => keys.has(def.ref.key));
+        if (changed.length > 0) {
+          this.changed.fire([...changed]);
+        }
       }, 50);
     }
   }
