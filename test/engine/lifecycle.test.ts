@@ -66,27 +66,27 @@ describe('lifecycle on a real engine: events, external changes', function () {
   it('an external `podman stop` reaches the model through the event stream (there is no poll here)', async () => {
     const { controller, apps, eventPasses } = await world(32760);
     const [watched] = apps;
-    const result = await controller.run({ ref: watched! });
+    const result = await controller.run({ ref: watched });
     const passesBefore = eventPasses();
-    const observed = nextState(controller, (s) => s.app.key === watched!.key && s.status === 'stopped');
+    const observed = nextState(controller, (s) => s.app.key === watched.key && s.status === 'stopped');
     await execa('podman', ['stop', '-t', '2', result.containerId]);
     const ms = await observed;
     assert.ok(eventPasses() > passesBefore, 'the change came from an engine event');
     console.log(`      external stop → model: ${ms} ms after the stop command returned`);
-    assert.equal(controller.stateOf(watched!).port, result.port, 'the stopped app keeps its port');
+    assert.equal(controller.stateOf(watched).port, result.port, 'the stopped app keeps its port');
   });
 
   it('an external `podman rm -f` keeps the lease as a sticky reservation (stopped)', async () => {
     const { controller, allocator, apps, reconciler } = await world(32770);
     const [watched] = apps;
-    const result = await controller.run({ ref: watched! });
-    const observed = nextState(controller, (s) => s.app.key === watched!.key && s.status === 'stopped');
+    const result = await controller.run({ ref: watched });
+    const observed = nextState(controller, (s) => s.app.key === watched.key && s.status === 'stopped');
     await execa('podman', ['rm', '-f', '-t', '1', result.containerId]);
     await observed;
     await reconciler.reconcile();
-    assert.equal(await allocator.leaseOf(watched!.key), result.port);
-    assert.equal(controller.stateOf(watched!).port, result.port);
-    const again = await controller.run({ ref: watched! });
+    assert.equal(await allocator.leaseOf(watched.key), result.port);
+    assert.equal(controller.stateOf(watched).port, result.port);
+    const again = await controller.run({ ref: watched });
     assert.equal(again.port, result.port, 'the next run gets the same port');
   });
 });
