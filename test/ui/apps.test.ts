@@ -320,6 +320,23 @@ describe('UI: welcome views, live discovery and clear errors', function () {
     const allocations = await eventually(async () => JSON.parse(await activeEditorText(page)) as { allocatedCount: number }, { accept: (a) => typeof a.allocatedCount === 'number' });
     assert.equal(allocations.allocatedCount, 0);
   });
+
+  it('an engine that goes away is reported, and picked up again without a reload when it returns', async () => {
+    const { page } = session();
+    // The engine binary through a wrapper we can take away and put back.
+    const bin = path.join(workspace, '.engine-bin');
+    await fs.mkdir(bin, { recursive: true });
+    const wrapper = path.join(bin, 'podman');
+    await fs.writeFile(wrapper, '#!/bin/sh\nexec podman "$@"\n', { mode: 0o755 });
+    await writeSettings({ 'previewContainers.enginePath': wrapper, 'previewContainers.image': LOCAL_TEST_IMAGE, 'previewContainers.pullPolicy': 'never' });
+    await eventually(async () => assert.match(await appDescription(page, 'shop'), /failed|stopped/), { timeoutMs: 30_000 });
+    await fs.rename(wrapper, `${wrapper}.away`);
+    await runPaletteCommand(page, 'Preview Containers: Refresh');
+    await eventually(async () => assert.match((await welcome(page).textContent({ timeout: 2000 })) ?? '', /No container engine was found/), { timeoutMs: 30_000 });
+    await fs.rename(`${wrapper}.away`, wrapper);
+    // No click, no reload: the extension retries by itself.
+    await eventually(async () => assert.match(await appDescription(page, 'shop'), /failed|stopped/), { timeoutMs: 30_000 });
+  });
 });
 
 /** An app that sets a cookie named after itself and shows every cookie its page can see. */
