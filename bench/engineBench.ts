@@ -1,0 +1,341 @@
+import { execa } from 'execa';
+import type { AppController, AppStatus, RunResult } from '../src/core/appController';
+import type { AppRef } from '../src/core/appIdentity';
+import { defaultCommand, inspectFolder } from '../src/core/appFolder';
+import type { ContainerEngine } from '../src/core/engine/containerEngine';
+import { EventFollower } from '../src/core/eventFollower';
+import { Reconciler } from '../src/core/reconciler';
+import { makeController, TEST_IMAGE, TestWorkspace } from '../test/engine/helpers';
+import { RecordingLogger } from '../test/unit/helpers';
+import { listeningAt, pollUntilAnswering, rawRun, type Janitor } from './podman';
+import { measured, versus, type Row } from './report';
+import { epochMs, summarize } from './stats';
+
+export interface EngineBenchContext {
+  readonly engine: ContainerEngine;
+  readonly janitor: Janitor;
+  readonly log: (line: string) => void;
+}
+
+/** Ports: ours 35000–35199 (controller pools), the raw baseline 35500–35699; other suites stay below 35000. */
+const P1_POOL = { start: 35000, end: 35049 };
+const P4_POOL = { start: 35050, end: 35059 };
+export const P3_POOL = { start: 35100, end: 35199 };
+const RAW_SINGLE_PORT = 35500;
+const RAW_MANY_BASE = 35600;
+
+/** The command the controller runs for the test app (`npm start`): the baseline must run the same. */
+async function commandOf(app: AppRef): Promise<string[]> {
+  return defaultCommand(await inspectFolder(app.folder));
+}
+
+/** Resolves at the first state change of `app` to `status` (checked on every change event). */
+function whenStatus(controller: AppController, app: AppRef, status: AppStatus, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`${app.appId} did not become ${status} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const subscription = controller.onDidChangeState((state) => {
+      if (state.app.key === app.key && state.status === status) {
+        const at = epochMs();
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve(at);
+      }
+    });
+  });
+}
+
+interface StartSample {
+  /** Call → answering (controller: `run` resolved; raw: the poll got an answer). */
+  readonly totalMs: number;
+  /** The app's own "listening" timestamp → ready reported. */
+  readonly lagMs: number;
+  /** Where the time went (ms), by stage. */
+  readonly stages: Record<string, number>;
+}
+
+/** `run`, with where its time went (by the stages it reports). */
+async function runWithStages(controller: AppController, app: AppRef): Promise<{ result: RunResult; totalMs: number; stages: Record<string, number> }> {
+  const marks: [string, number][] = [];
+  const t0 = epochMs();
+  const result = await controller.run({ ref: app }, { onProgress: (stage) => marks.push([stage, epochMs()]) });
+  const done = epochMs();
+  const at = (prefix: string): number => marks.find(([stage]) => stage.startsWith(prefix))?.[1] ?? Number.NaN;
+  return {
+    result,
+    totalMs: done - t0,
+    stages: {
+      'container list + folder read': at('Allocating') - t0,
+      allocation: at('Creating') - at('Allocating'),
+      'podman run': at('Waiting') - at('Creating'),
+      'run returned → answering (readiness)': done - at('Waiting'),
+    },
+  };
+}
+
+async function controllerStart(ctx: EngineBenchContext, controller: AppController, app: AppRef): Promise<StartSample> {
+  const ready = whenStatus(controller, app, 'running', 60_000);
+  const { result, totalMs, stages } = await runWithStages(controller, app);
+  ctx.janitor.container(result.containerId);
+  const readyAt = await ready;
+  const listening = await listeningAt(result.containerId);
+  await ctx.janitor.removeContainers([result.containerId]);
+  return { totalMs, lagMs: readyAt - listening, stages };
+}
+
+async function rawStart(ctx: EngineBenchContext, app: AppRef, port: number, command: readonly string[]): Promise<StartSample> {
+  const t0 = epochMs();
+  const id = await rawRun(ctx.janitor, app, port, TEST_IMAGE, command);
+  const ran = epochMs();
+  const answered = await pollUntilAnswering(port);
+  const listening = await listeningAt(id);
+  await ctx.janitor.removeContainers([id]);
+  return { totalMs: answered - t0, lagMs: answered - listening, stages: { 'podman run': ran - t0, 'run returned → answering (poll)': answered - ran } };
+}
+
+function stageMedians(samples: readonly Pick<StartSample, 'stages'>[]): string {
+  const names = Object.keys(samples[0]?.stages ?? {});
+  return names
+    .map((name) => {
+      const s = summarize(samples.map((sample) => sample.stages[name] ?? Number.NaN));
+      return `${name} ${s.median.toFixed(0)} ms (max ${s.max.toFixed(0)})`;
+    })
+    .join(', ');
+}
+
+export interface Figures {
+  readonly rows: Row[];
+  readonly details: string[];
+}
+
+/** P1 and P2: one app, controller vs raw podman, interleaved (ABBA…) so drift hits both alike. */
+export async function benchSingleStart(ctx: EngineBenchContext, reps: number): Promise<Figures> {
+  const workspace = ctx.janitor.workspace(await TestWorkspace.create('pc-bench-single'));
+  const app = await workspace.addApp('single');
+  const command = await commandOf(app);
+  const { controller } = makeController(ctx.engine, { ...P1_POOL });
+  const ours: StartSample[] = [];
+  const raw: StartSample[] = [];
+  // One of each first, not counted: page cache, podman's storage and network state warm up.
+  await controllerStart(ctx, controller, app);
+  await rawStart(ctx, app, RAW_SINGLE_PORT, command);
+  for (let i = 0; i < reps; i++) {
+    const order = i % 2 === 0 ? ['ours', 'raw'] : ['raw', 'ours'];
+    for (const which of order) {
+      if (which === 'ours') {
+        ours.push(await controllerStart(ctx, controller, app));
+      } else {
+        raw.push(await rawStart(ctx, app, RAW_SINGLE_PORT, command));
+      }
+    }
+    ctx.log(`P1 ${i + 1}/${reps}: controller ${ours[i]?.totalMs.toFixed(0)} ms, raw ${raw[i]?.totalMs.toFixed(0)} ms`);
+  }
+  const oursTotal = measured(
+    ours.map((s) => s.totalMs),
+    'ms',
+  );
+  const rawTotal = measured(
+    raw.map((s) => s.totalMs),
+    'ms',
+  );
+  const lag = measured(
+    ours.map((s) => s.lagMs),
+    'ms',
+  );
+  const rawLag = measured(
+    raw.map((s) => s.lagMs),
+    'ms',
+  );
+  const ratio = oursTotal.summary.median / rawTotal.summary.median;
+  const extra = oursTotal.summary.median - rawTotal.summary.median;
+  return {
+    rows: [
+      {
+        id: 'P1',
+        what: `controller run → answering HTTP (\`${command.join(' ')}\`)`,
+        ours: oursTotal,
+        baseline: rawTotal,
+        versus: versus(oursTotal, rawTotal),
+        target: '≤ 1.05× and ≤ +100 ms',
+        ok: ratio <= 1.05 && extra <= 100,
+      },
+      {
+        id: 'P2',
+        what: 'app listening (its own timestamp) → controller reports running',
+        ours: lag,
+        baseline: rawLag,
+        versus: 'baseline: raw 1-ms poll',
+        target: '≤ 50 ms median',
+        ok: lag.summary.median <= 50,
+      },
+    ],
+    details: [`P1 stages, controller (medians): ${stageMedians(ours)}.`, `P1 stages, raw (medians): ${stageMedians(raw)}.`],
+  };
+}
+
+/**
+ * P3: 20 apps started at once by one controller vs 20 raw `podman run` + poll one after another.
+ * The last concurrent set is left running (for P5) and returned.
+ */
+export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: number, reps: number): Promise<Figures & { workspace: TestWorkspace; running: string[] }> {
+  const workspace = ctx.janitor.workspace(await TestWorkspace.create('pc-bench-many'));
+  const refs: AppRef[] = [];
+  for (let i = 0; i < apps; i++) {
+    refs.push(await workspace.addApp(`app-${String(i).padStart(2, '0')}`));
+  }
+  const [first] = refs;
+  if (!first) {
+    throw new Error('P3 needs at least one app');
+  }
+  const command = await commandOf(first);
+  const fixture = makeController(ctx.engine, { ...P3_POOL });
+  const oursMs: number[] = [];
+  const rawMs: number[] = [];
+  let conflicts = 0;
+  let duplicatePorts = 0;
+  let running: string[] = [];
+  const stages: Pick<StartSample, 'stages'>[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const last = rep === reps - 1;
+    const runRaw = async (): Promise<void> => {
+      const t0 = epochMs();
+      const ids: string[] = [];
+      for (const [i, ref] of refs.entries()) {
+        ids.push(await rawRun(ctx.janitor, ref, RAW_MANY_BASE + i, TEST_IMAGE, command));
+        await pollUntilAnswering(RAW_MANY_BASE + i);
+      }
+      rawMs.push(epochMs() - t0);
+      await ctx.janitor.removeContainers(ids);
+    };
+    const runOurs = async (): Promise<void> => {
+      const warningsBefore = fixture.logger.warnings.length;
+      const t0 = epochMs();
+      const runs = await Promise.all(refs.map((ref) => runWithStages(fixture.controller, ref)));
+      oursMs.push(epochMs() - t0);
+      const results = runs.map((r) => r.result);
+      stages.push(...runs);
+      const ids = results.map((r) => r.containerId);
+      ids.forEach((id) => ctx.janitor.container(id));
+      conflicts += fixture.logger.warnings.slice(warningsBefore).filter((w) => /refused port/.test(w)).length;
+      duplicatePorts += results.length - new Set(results.map((r) => r.port)).size;
+      if (last) {
+        running = ids;
+      } else {
+        await ctx.janitor.removeContainers(ids);
+      }
+    };
+    // Alternate which goes first; the controller's set goes last in the final rep so it stays up.
+    if (rep % 2 === 1 && !last) {
+      await runOurs();
+      await runRaw();
+    } else {
+      await runRaw();
+      await runOurs();
+    }
+    ctx.log(`P3 ${rep + 1}/${reps}: controller ${oursMs[rep]?.toFixed(0)} ms, raw sequential ${rawMs[rep]?.toFixed(0)} ms`);
+  }
+  const ours = measured(oursMs, 'ms');
+  const raw = measured(rawMs, 'ms');
+  return {
+    rows: [
+      {
+        id: 'P3',
+        what: `${apps} apps at once by the controller (raw: one after another)`,
+        ours,
+        baseline: raw,
+        versus: versus(ours, raw),
+        target: '≤ 0.6×, 0 port conflicts',
+        ok: ours.summary.median / raw.summary.median <= 0.6 && conflicts + duplicatePorts === 0,
+      },
+      {
+        id: 'P3c',
+        what: 'port conflicts in those starts (engine refusals + duplicate ports)',
+        ours: `${conflicts + duplicatePorts}`,
+        baseline: '–',
+        versus: '',
+        target: '0',
+        ok: conflicts + duplicatePorts === 0,
+      },
+    ],
+    details: [`P3 stages per app, controller (medians over ${stages.length} starts): ${stageMedians(stages)}.`],
+    workspace,
+    running,
+  };
+}
+
+/**
+ * P4: an external `podman stop` → the model (EventFollower → Reconciler observe pass →
+ * AppController state) shows the app stopped. Wired as src/extension.ts wires them.
+ */
+export async function benchExternalStop(ctx: EngineBenchContext, reps: number): Promise<Figures> {
+  const workspace = ctx.janitor.workspace(await TestWorkspace.create('pc-bench-events'));
+  const app = await workspace.addApp('watched');
+  const { controller, allocator } = makeController(ctx.engine, { ...P4_POOL });
+  const logger = new RecordingLogger();
+  const reconciler = new Reconciler({ controller, allocator, engine: () => Promise.resolve(ctx.engine), apps: () => [app], logger, clock: Date.now });
+  let batches = 0;
+  const follower = new EventFollower({
+    engine: () => Promise.resolve(ctx.engine),
+    onEvents: () => {
+      batches++;
+      void reconciler.reconcile({ repair: false }).catch(() => undefined);
+    },
+    onReconnect: () => void reconciler.reconcile().catch(() => undefined),
+    logger,
+  });
+  const fromDeath: number[] = [];
+  const fromCommand: number[] = [];
+  const startSeen: number[] = [];
+  follower.start();
+  try {
+    // The stream is up once it delivers the events of our own start.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { containerId } = await controller.run({ ref: app });
+    ctx.janitor.container(containerId);
+    const deadline = Date.now() + 10_000;
+    while (batches === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (batches === 0) {
+      throw new Error('the event stream delivered nothing');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (let i = 0; i < reps; i++) {
+      const stopped = whenStatus(controller, app, 'stopped', 10_000);
+      const t0 = epochMs();
+      await execa('podman', ['stop', '--time', '10', containerId], { stdin: 'ignore' });
+      const seenAt = await stopped;
+      const finishedAt = (await ctx.engine.inspect(containerId))?.finishedAt ?? Number.NaN;
+      fromDeath.push(seenAt - finishedAt);
+      fromCommand.push(seenAt - t0);
+      // Back up again, from outside too; the model must follow that as well.
+      const started = whenStatus(controller, app, 'running', 10_000);
+      const s0 = epochMs();
+      await execa('podman', ['start', containerId], { stdin: 'ignore' });
+      startSeen.push((await started) - s0);
+      ctx.log(`P4 ${i + 1}/${reps}: stopped→seen ${fromDeath[i]?.toFixed(0)} ms (from the stop command ${fromCommand[i]?.toFixed(0)} ms)`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await ctx.janitor.removeContainers([containerId]);
+  } finally {
+    await follower.stop();
+  }
+  const death = measured(fromDeath, 'ms');
+  const command = measured(fromCommand, 'ms');
+  return {
+    rows: [
+      {
+        id: 'P4',
+        what: 'external `podman stop`: container exited → model shows stopped',
+        ours: death,
+        baseline: '–',
+        versus: `from the stop command: ${command.summary.median.toFixed(0)} ms`,
+        target: '≤ 1 s',
+        ok: death.summary.max <= 1000 && command.summary.median <= 1000,
+      },
+    ],
+    details: [`P4: external \`podman start\` → model shows running: median ${summarize(startSeen).median.toFixed(0)} ms (${startSeen.map((v) => v.toFixed(0)).join(', ')}).`],
+  };
+}

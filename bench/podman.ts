@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { execa } from 'execa';
+import type { AppRef } from '../src/core/appIdentity';
+import type { ContainerEngine } from '../src/core/engine/containerEngine';
+import { LABEL_PATH } from '../src/core/engine/labels';
+import { CONTAINER_APP_DIR } from '../src/core/engine/runArgs';
+import { answers } from '../src/core/readiness';
+import type { TestWorkspace } from '../test/engine/helpers';
+import { epochMs } from './stats';
+
+/** Marks the baseline's raw containers, so even a `run` that died before printing its id is found again. */
+const BENCH_LABEL = 'previewContainers.bench';
+
+/**
+ * Everything the bench starts, to be removed however it ends: containers by id (raw ones found by
+ * this run's own label value, ours through their workspaces), processes by PID.
+ */
+export class Janitor {
+  readonly token = randomBytes(6).toString('hex');
+  private readonly containerIds = new Set<string>();
+  private readonly workspaces = new Set<TestWorkspace>();
+  private readonly pids = new Set<number>();
+  private cleaning: Promise<void> | undefined;
+
+  constructor(private readonly engine: ContainerEngine) {}
+
+  get rawLabel(): string {
+    return `${BENCH_LABEL}=${this.token}`;
+  }
+
+  container(id: string): void {
+    this.containerIds.add(id);
+  }
+
+  workspace(workspace: TestWorkspace): TestWorkspace {
+    this.workspaces.add(workspace);
+    return workspace;
+  }
+
+  process(pid: number | undefined): void {
+    if (pid !== undefined) {
+      this.pids.add(pid);
+    }
+  }
+
+  processEnded(pid: number | undefined): void {
+    if (pid !== undefined) {
+      this.pids.delete(pid);
+    }
+  }
+
+  /** Removes the given containers now (one engine call, by id, no stop grace). */
+  async removeContainers(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) {
+      return;
+    }
+    await execa('podman', ['rm', '--force', '--time', '0', '--ignore', ...ids], { reject: false, stdin: 'ignore' });
+    for (const id of ids) {
+      this.containerIds.delete(id);
+    }
+  }
+
+  /** Idempotent; safe to call from a signal handler and from `finally`. */
+  cleanUp(): Promise<void> {
+    this.cleaning ??= this.doCleanUp();
+    return this.cleaning;
+  }
+
+  private async doCleanUp(): Promise<void> {
+    for (const pid of this.pids) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+    // Raw baseline containers carry this run's label; ours carry the path of a bench workspace.
+    const labelled = await execa('podman', ['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${this.rawLabel}`], { reject: false, stdin: 'ignore' });
+    const roots = [...this.workspaces].map((w) => `${w.root}${path.sep}`);
+    const ours = (await this.engine.list({ all: true, ours: true }).catch(() => [])).filter((c) => roots.some((root) => c.labels[LABEL_PATH]?.startsWith(root)));
+    const ids = [...this.containerIds, ...labelled.stdout.split('\n').filter((id) => /^[0-9a-f]{64}$/.test(id)), ...ours.map((c) => c.id)];
+    await this.removeContainers([...new Set(ids)]);
+    for (const workspace of this.workspaces) {
+      // The containers are gone; this removes the folders.
+      await workspace.cleanUp(undefined).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * The engine's floor: a plain `podman run -d -p` of the same image, folder and command the
+ * controller would use (the app's `npm start`), with nothing of ours around it.
+ */
+export async function rawRun(janitor: Janitor, app: AppRef, port: number, image: string, command: readonly string[]): Promise<string> {
+  const args = [
+    'run',
+    '--detach',
+    '--label',
+    janitor.rawLabel,
+    '--publish',
+    `127.0.0.1:${port}:3000`,
+    '--volume',
+    `${app.folder}:${CONTAINER_APP_DIR}`,
+    '--workdir',
+    CONTAINER_APP_DIR,
+    '--env',
+    'PORT=3000',
+    '--env',
+    'HOST=0.0.0.0',
+    image,
+    ...command,
+  ];
+  const result = await execa('podman', args, { reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } });
+  const id = result.stdout.trim().split('\n').pop() ?? '';
+  if (result.exitCode !== 0 || !/^[0-9a-f]{64}$/.test(id)) {
+    throw new Error(`podman run failed: ${result.stderr || result.stdout}`);
+  }
+  janitor.container(id);
+  return id;
+}
+
+/** A tight poll (1 ms between attempts) until any HTTP answer; resolves with the epoch time it came. */
+export async function pollUntilAnswering(port: number, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await answers('127.0.0.1', port)) {
+      return epochMs();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`nothing answered on port ${port} within ${timeoutMs} ms`);
+}
+
+/** The epoch time (ms) the test app printed when its server started listening. */
+export async function listeningAt(containerId: string): Promise<number> {
+  const { stdout } = await execa('podman', ['logs', containerId], { reject: false, stdin: 'ignore' });
+  const match = /listening at (\d+(?:\.\d+)?)/.exec(stdout);
+  if (!match?.[1]) {
+    throw new Error(`container ${containerId.slice(0, 12)} printed no "listening at" line`);
+  }
+  return Number(match[1]);
+}
+
+export async function podmanVersion(): Promise<string> {
+  const { stdout } = await execa('podman', ['--version'], { reject: false, stdin: 'ignore' });
+  return stdout.trim();
+}

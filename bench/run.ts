@@ -1,0 +1,117 @@
+/**
+ * `npm run bench`: how close "Run App Container" gets to the engine's own floor, on this machine,
+ * against real podman and the local test image. Prints one table; every figure is set beside its
+ * baseline measured in the same run. Bounded (a watchdog ends it at 10 minutes) and self-cleaning.
+ *
+ * Knobs: BENCH_QUICK=1 (fewer repetitions, 15 s idle: for trying the bench, not for recording),
+ * BENCH_VERBOSE=1 (the stub host's warnings), BENCH_JSON=<file> (the rows as JSON too).
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import { detectEngine } from '../src/core/engine/detectEngine';
+import { execaExec, execaStream } from '../src/core/engine/exec';
+import { TEST_IMAGE } from '../test/engine/helpers';
+import { RecordingLogger } from '../test/unit/helpers';
+import { benchAllocator } from './allocatorBench';
+import { benchConcurrentStarts, benchExternalStop, benchSingleStart, P3_POOL, type EngineBenchContext } from './engineBench';
+import { benchActivation, benchIdleCpu, BUNDLE, type HostSettings } from './hostBench';
+import { Janitor, podmanVersion } from './podman';
+import { renderTable, type Row } from './report';
+
+const WATCHDOG_MS = 10 * 60 * 1000;
+const quick = process.env.BENCH_QUICK === '1';
+const REPS = {
+  single: quick ? 3 : 7,
+  concurrent: quick ? 1 : 3,
+  stops: quick ? 3 : 7,
+  activations: quick ? 3 : 10,
+  allocations: quick ? 100 : 500,
+  idleMs: quick ? 15_000 : 60_000,
+  apps: 20,
+};
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  return `${cpus.length} CPUs (${cpus[0]?.model ?? '?'}), Node ${process.version}, load average ${load}`;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  await fs.access(BUNDLE).catch(() => {
+    throw new Error(`${BUNDLE} is missing: run \`npm run bench\` (it builds the production bundle first)`);
+  });
+  const engine = await detectEngine({ choice: 'podman', enginePath: undefined, exec: execaExec, stream: execaStream, logger: new RecordingLogger() });
+  if (!(await engine.imageExists(TEST_IMAGE))) {
+    throw new Error(`the test image ${TEST_IMAGE} is missing (run: npm run setup)`);
+  }
+  const janitor = new Janitor(engine);
+  const abort = (why: string, code: number): void => {
+    log(`${why}: cleaning up`);
+    void janitor.cleanUp().finally(() => process.exit(code));
+  };
+  process.once('SIGINT', () => abort('interrupted', 130));
+  process.once('SIGTERM', () => abort('terminated', 143));
+  const watchdog = setTimeout(() => abort(`still running after ${WATCHDOG_MS / 60_000} minutes`, 1), WATCHDOG_MS);
+
+  const atStart = machine();
+  const version = await podmanVersion();
+  log(`${atStart}; ${version}${quick ? '; QUICK run (not for recording)' : ''}`);
+  const rows: Row[] = [];
+  const details: string[] = [];
+  const ctx: EngineBenchContext = { engine, janitor, log };
+  try {
+    log('allocator at scale');
+    const allocator = await benchAllocator(janitor, REPS.allocations);
+    log('P1/P2: one app');
+    const single = await benchSingleStart(ctx, REPS.single);
+    log('P4: external stop');
+    const stop = await benchExternalStop(ctx, REPS.stops);
+    log(`P3: ${REPS.apps} apps`);
+    const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent);
+    // P5 and P6 run the real activate() on the workspace whose apps P3 left running.
+    const target: HostSettings = {
+      workspaceRoot: many.workspace.root,
+      settings: {
+        'previewContainers.image': TEST_IMAGE,
+        'previewContainers.pullPolicy': 'never',
+        'previewContainers.engine': 'podman',
+        'previewContainers.portRange.start': P3_POOL.start,
+        'previewContainers.portRange.end': P3_POOL.end,
+        // The reaper still lists every 30 s, but never stops anything (it would reap other
+        // people's long-running containers on a shared machine: it acts on every managed one).
+        'previewContainers.idleTimeoutMinutes': 10080,
+      },
+    };
+    log('P6: bundle, require + activate');
+    const activation = await benchActivation(janitor, target, REPS.activations);
+    log(`P5: ${REPS.idleMs / 1000} s idle with ${many.running.length} apps running`);
+    const idle = await benchIdleCpu(engine, janitor, target, many.running.length, REPS.idleMs);
+    rows.push(...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows);
+    details.push(...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details);
+  } finally {
+    clearTimeout(watchdog);
+    log('cleaning up');
+    await janitor.cleanUp();
+  }
+  const out = [
+    renderTable(rows),
+    '',
+    ...details.map((d) => `- ${d}`),
+    '',
+    `Machine: ${atStart} at the start; ${machine()} at the end. ${version}. Image ${TEST_IMAGE}. ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
+  ].join('\n');
+  process.stdout.write(`${out}\n`);
+  if (process.env.BENCH_JSON) {
+    await fs.writeFile(process.env.BENCH_JSON, JSON.stringify({ rows, details, machineAtStart: atStart, podman: version }, null, 2));
+  }
+}
+
+main().catch((error: unknown) => {
+  log(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});
