@@ -24,6 +24,9 @@ export const P3_POOL = { start: 35100, end: 35199 };
 const RAW_SINGLE_PORT = 35500;
 const RAW_MANY_BASE = 35600;
 
+/** As the extension's default: a loaded 2-core machine can take long to start 20 apps at once. */
+const SETTINGS = { startupTimeoutSeconds: 120 };
+
 /** The command the controller runs for the test app (`npm start`): the baseline must run the same. */
 async function commandOf(app: AppRef): Promise<string[]> {
   return defaultCommand(await inspectFolder(app.folder));
@@ -115,7 +118,7 @@ export async function benchSingleStart(ctx: EngineBenchContext, reps: number): P
   const workspace = ctx.janitor.workspace(await TestWorkspace.create('pc-bench-single'));
   const app = await workspace.addApp('single');
   const command = await commandOf(app);
-  const { controller } = makeController(ctx.engine, { ...P1_POOL });
+  const { controller } = makeController(ctx.engine, { ...P1_POOL, settings: SETTINGS });
   const ours: StartSample[] = [];
   const raw: StartSample[] = [];
   // One of each first, not counted: page cache, podman's storage and network state warm up.
@@ -190,7 +193,7 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
     throw new Error('P3 needs at least one app');
   }
   const command = await commandOf(first);
-  const fixture = makeController(ctx.engine, { ...P3_POOL });
+  const fixture = makeController(ctx.engine, { ...P3_POOL, settings: SETTINGS });
   const oursMs: number[] = [];
   const rawMs: number[] = [];
   let conflicts = 0;
@@ -272,7 +275,7 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
 export async function benchExternalStop(ctx: EngineBenchContext, reps: number): Promise<Figures> {
   const workspace = ctx.janitor.workspace(await TestWorkspace.create('pc-bench-events'));
   const app = await workspace.addApp('watched');
-  const { controller, allocator } = makeController(ctx.engine, { ...P4_POOL });
+  const { controller, allocator } = makeController(ctx.engine, { ...P4_POOL, settings: SETTINGS });
   const logger = new RecordingLogger();
   const reconciler = new Reconciler({ controller, allocator, engine: () => Promise.resolve(ctx.engine), apps: () => [app], logger, clock: Date.now });
   let batches = 0;

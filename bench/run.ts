@@ -25,7 +25,7 @@ const REPS = {
   concurrent: quick ? 1 : 3,
   stops: quick ? 3 : 7,
   activations: quick ? 3 : 10,
-  allocations: quick ? 100 : 500,
+  allocations: quick ? 100 : 200,
   idleMs: quick ? 15_000 : 60_000,
   apps: 20,
 };
