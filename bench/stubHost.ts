@@ -5,6 +5,7 @@
  * idle (P5). Configured by the BENCH_HOST environment variable; results go to the parent over IPC.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { host, installVscodeStub, memento, Uri } from './vscodeStub';
 
 export interface HostConfig {
@@ -18,6 +19,11 @@ export interface HostConfig {
   readonly expectRunning: number;
   readonly idleMs: number;
   readonly windowMs: number;
+  /**
+   * Load the Node built-ins the bundle uses before timing: an extension host has them loaded
+   * long before any extension activates, a fresh `node` has not.
+   */
+  readonly preloadBuiltins: boolean;
 }
 
 export interface ActivateResult {
@@ -98,6 +104,15 @@ function countCalls(lines: readonly [string, string][]): Record<string, number> 
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+function preloadBuiltins(bundle: string): void {
+  for (const [, name] of bundle.matchAll(/require\("([^"]+)"\)/g)) {
+    if (name && (name.startsWith('node:') || builtinModules.includes(name))) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(name);
+    }
+  }
+}
+
 interface Extension {
   activate(context: unknown): void;
 }
@@ -126,6 +141,9 @@ async function main(): Promise<void> {
   host.workspaceFolders = [{ uri: Uri.file(config.workspaceRoot), name: 'bench', index: 0 }];
   host.verbose = process.env.BENCH_VERBOSE === '1';
   const context = contextFor(config);
+  if (config.preloadBuiltins) {
+    preloadBuiltins(readFileSync(config.bundle, 'utf8'));
+  }
 
   const t0 = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
