@@ -16,7 +16,7 @@ import type { ContainerEngine } from './engine/containerEngine';
 import { EngineRunError } from './engine/containerEngine';
 import { labelledPort, LABEL_PATH } from './engine/labels';
 import { RunSpecError } from './engine/runArgs';
-import type { ContainerDetails } from './engine/types';
+import type { ContainerDetails, ContainerSummary } from './engine/types';
 import { portUsageFrom } from './engine/portUsage';
 import { KeyedSerialQueue } from './serialQueue';
 import type { Clock, Logger } from './logger';
@@ -85,6 +85,7 @@ export class AppController {
   /** The engine of the latest operation, for URLs of apps observed by reconcile. */
   private lastEngine: ContainerEngine | undefined;
   readonly onDidChangeState: EventLike<AppState> = this.changed.event;
+  private readonly lists = new WeakMap<ContainerEngine, SharedList>();
 
   constructor(private readonly deps: AppControllerDeps) {}
 
@@ -204,7 +205,7 @@ export class AppController {
       // One container list answers both "is this app's container there?" and "which ports does
       // the engine hold?"; the folder is read meanwhile.
       const [containers, folderInfo] = await Promise.all([
-        engine.list({ all: true, ours: false }),
+        this.listAll(engine),
         (this.deps.inspectFolder ?? inspectFolder)(app.folder),
       ]);
       const existing = containers.find((c) => c.name === name);
@@ -266,6 +267,16 @@ export class AppController {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /** Every container, from a list that started after this call (shared by starts that asked meanwhile). */
+  private listAll(engine: ContainerEngine): Promise<ContainerSummary[]> {
+    let shared = this.lists.get(engine);
+    if (!shared) {
+      shared = new SharedList(() => engine.list({ all: true, ours: false }));
+      this.lists.set(engine, shared);
+    }
+    return shared.next();
   }
 
   private async pull(engine: ContainerEngine, image: string, progress: (stage: string) => void, signal: AbortSignal): Promise<void> {
@@ -458,6 +469,25 @@ export class AppController {
     const next: AppState = { ...this.stateOf(app), ...patch, app };
     this.states.set(app.key, next);
     this.changed.fire(next);
+  }
+}
+
+/**
+ * Starts asked for together (20 apps at once, previews restored after a reload) share one engine
+ * list instead of one CLI process each. Freshness is unchanged: a caller only ever joins a list
+ * that has not started yet, so what it sees was listed after it asked.
+ */
+class SharedList {
+  private pending: Promise<ContainerSummary[]> | undefined;
+
+  constructor(private readonly list: () => Promise<ContainerSummary[]>) {}
+
+  next(): Promise<ContainerSummary[]> {
+    this.pending ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.pending = undefined;
+      return this.list();
+    });
+    return this.pending;
   }
 }
 

@@ -25,6 +25,18 @@ describe('AppController (fake engine, real sockets)', () => {
     return fixture;
   }
 
+  it('starts asked for together share one container list; a later start lists again', async () => {
+    const { controller, engine } = make();
+    engine.calls.length = 0;
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((name) => controller.run({ ref: app(name) })));
+    assert.equal(new Set(results.map((r) => r.port)).size, 4);
+    assert.equal(engine.calls.filter((c) => c === 'ps').length, 1, engine.calls.join(','));
+    // Not the old list: this start must see the container the first one started.
+    const again = await controller.run({ ref: app('a') });
+    assert.equal(again.alreadyRunning, true);
+    assert.equal(engine.calls.filter((c) => c === 'ps').length, 2, engine.calls.join(','));
+  });
+
   it('runs an app: lease, run, readiness over HTTP, state changes in order', async () => {
     const { controller } = make();
     const seen: string[] = [];
