@@ -8,7 +8,7 @@ import { Reconciler } from '../src/core/reconciler';
 import { makeController, TEST_IMAGE, TestWorkspace } from '../test/engine/helpers';
 import { RecordingLogger } from '../test/unit/helpers';
 import { listeningAt, pollUntilAnswering, rawRun, type Janitor } from './podman';
-import { measured, versus, type Row } from './report';
+import { inMs, versus, type Row } from './report';
 import { epochMs, summarize } from './stats';
 
 export interface EngineBenchContext {
@@ -135,22 +135,10 @@ export async function benchSingleStart(ctx: EngineBenchContext, reps: number): P
     }
     ctx.log(`P1 ${i + 1}/${reps}: controller ${ours[i]?.totalMs.toFixed(0)} ms, raw ${raw[i]?.totalMs.toFixed(0)} ms`);
   }
-  const oursTotal = measured(
-    ours.map((s) => s.totalMs),
-    'ms',
-  );
-  const rawTotal = measured(
-    raw.map((s) => s.totalMs),
-    'ms',
-  );
-  const lag = measured(
-    ours.map((s) => s.lagMs),
-    'ms',
-  );
-  const rawLag = measured(
-    raw.map((s) => s.lagMs),
-    'ms',
-  );
+  const oursTotal = inMs(ours.map((s) => s.totalMs));
+  const rawTotal = inMs(raw.map((s) => s.totalMs));
+  const lag = inMs(ours.map((s) => s.lagMs));
+  const rawLag = inMs(raw.map((s) => s.lagMs));
   const ratio = oursTotal.summary.median / rawTotal.summary.median;
   const extra = oursTotal.summary.median - rawTotal.summary.median;
   return {
@@ -239,8 +227,8 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
     }
     ctx.log(`P3 ${rep + 1}/${reps}: controller ${oursMs[rep]?.toFixed(0)} ms, raw sequential ${rawMs[rep]?.toFixed(0)} ms`);
   }
-  const ours = measured(oursMs, 'ms');
-  const raw = measured(rawMs, 'ms');
+  const ours = inMs(oursMs);
+  const raw = inMs(rawMs);
   return {
     rows: [
       {
@@ -325,8 +313,8 @@ export async function benchExternalStop(ctx: EngineBenchContext, reps: number): 
   } finally {
     await follower.stop();
   }
-  const death = measured(fromDeath, 'ms');
-  const command = measured(fromCommand, 'ms');
+  const death = inMs(fromDeath);
+  const command = inMs(fromCommand);
   return {
     rows: [
       {

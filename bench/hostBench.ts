@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import type { ContainerEngine } from '../src/core/engine/containerEngine';
 import { LABEL_PATH } from '../src/core/engine/labels';
 import type { Janitor } from './podman';
-import { measured, type Row } from './report';
+import { inMs, measured, type Row } from './report';
 import type { ActivateResult, HostConfig, IdleResult } from './stubHost';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -65,15 +65,9 @@ export async function benchActivation(janitor: Janitor, target: HostSettings, re
       (preloadBuiltins ? warm : cold).push(result);
     }
   }
-  const total = measured(
-    warm.map((r) => r.requireMs + r.activateMs),
-    'ms',
-  );
-  const coldTotal = measured(
-    cold.map((r) => r.requireMs + r.activateMs),
-    'ms',
-  );
-  const median = (values: number[]): string => measured(values, 'ms').summary.median.toFixed(1);
+  const total = inMs(warm.map((r) => r.requireMs + r.activateMs));
+  const coldTotal = inMs(cold.map((r) => r.requireMs + r.activateMs));
+  const median = (values: number[]): string => inMs(values).summary.median.toFixed(1);
   return [
     {
       id: 'P6a',
@@ -134,10 +128,7 @@ export async function benchIdleCpu(engine: ContainerEngine, janitor: Janitor, ta
   const wall = result.windows.reduce((sum, w) => sum + w.wallMs, 0);
   const cpu = result.windows.reduce((sum, w) => sum + w.cpuMs, 0);
   const percent = (ms: number): number => (100 * ms) / wall;
-  const perWindow = measured(
-    result.windows.map((w) => (100 * w.cpuMs) / w.wallMs),
-    '%',
-  );
+  const perWindow = measured(result.windows.map((w) => (100 * w.cpuMs) / w.wallMs), '%');
   const reaped = result.end.reapedChildrenMs - result.start.reapedChildrenMs;
   const live = Object.entries(result.end.liveChildren).map(([pid, end]) => {
     const before = result.start.liveChildren[Number(pid)];

@@ -12,6 +12,10 @@ export function measured(samples: readonly number[], unit: Unit): Measured {
   return { summary: summarize(samples), unit };
 }
 
+export function inMs(samples: readonly number[]): Measured {
+  return measured(samples, 'ms');
+}
+
 /** One line of the table. `ok` is undefined where the figure has no target (informative rows). */
 export interface Row {
   readonly id: string;
