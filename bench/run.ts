@@ -72,7 +72,9 @@ async function main(): Promise<void> {
     log('P4: external stop');
     const stop = await benchExternalStop(ctx, REPS.stops);
     log(`P3: ${REPS.apps} apps`);
-    const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent);
+    // Leave P6 and P5 their time before the watchdog.
+    const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
+    const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent, p3Deadline);
     // P5 and P6 run the real activate() on the workspace whose apps P3 left running.
     const target: HostSettings = {
       workspaceRoot: many.workspace.root,
