@@ -1,11 +1,12 @@
 import { execa } from 'execa';
 import type { AppController, AppStatus, RunResult } from '../src/core/appController';
 import type { AppRef } from '../src/core/appIdentity';
-import { defaultCommand, inspectFolder } from '../src/core/appFolder';
+import { inspectFolder, resolveAppConfig, type ResolvedAppConfig } from '../src/core/appFolder';
+import type { Settings } from '../src/core/settings';
 import type { ContainerEngine } from '../src/core/engine/containerEngine';
 import { EventFollower } from '../src/core/eventFollower';
 import { Reconciler } from '../src/core/reconciler';
-import { makeController, TEST_IMAGE, TestWorkspace } from '../test/engine/helpers';
+import { makeController, TestWorkspace } from '../test/engine/helpers';
 import { RecordingLogger } from '../test/unit/helpers';
 import { TcpPortProbe } from '../src/core/portProbe';
 import { listeningAt, pollUntilAnswering, rawRun, type Janitor } from './podman';
@@ -28,9 +29,11 @@ const RAW_MANY_PORTS = { start: 35600, end: 35799 };
 /** As the extension's default: a loaded 2-core machine can take long to start 20 apps at once. */
 const SETTINGS = { startupTimeoutSeconds: 120 };
 
-/** The command the controller runs for the test app (`npm start`): the baseline must run the same. */
-async function commandOf(app: AppRef): Promise<string[]> {
-  return defaultCommand(await inspectFolder(app.folder));
+type RawConfig = Pick<ResolvedAppConfig, 'image' | 'command' | 'env' | 'containerPort'>;
+
+/** What the controller runs for the app (image, command, env): the baseline must run the same. */
+async function configOf(app: AppRef, settings: Settings): Promise<RawConfig> {
+  return resolveAppConfig(settings, undefined, await inspectFolder(app.folder));
 }
 
 /** Resolves at the first state change of `app` to `status` (checked on every change event). */
@@ -118,13 +121,13 @@ class RawPorts {
 }
 
 /** A raw start on a free port, answering: `podman run -d` + the tight poll. Timed from the run. */
-async function rawStart(ctx: EngineBenchContext, app: AppRef, ports: RawPorts, command: readonly string[]): Promise<StartSample & { id: string }> {
+async function rawStart(ctx: EngineBenchContext, app: AppRef, ports: RawPorts, config: RawConfig): Promise<StartSample & { id: string }> {
   for (;;) {
     const port = await ports.take();
     const t0 = epochMs();
     let id: string;
     try {
-      id = await rawRun(ctx.janitor, app, port, TEST_IMAGE, command);
+      id = await rawRun(ctx.janitor, app, port, config);
     } catch (error) {
       if (/address already in use/.test(String(error))) {
         ctx.log(`raw baseline: port ${port} was taken meanwhile; the next one, untimed`);
@@ -139,9 +142,9 @@ async function rawStart(ctx: EngineBenchContext, app: AppRef, ports: RawPorts, c
   }
 }
 
-async function rawSingleStart(ctx: EngineBenchContext, app: AppRef, ports: RawPorts, command: readonly string[]): Promise<StartSample> {
+async function rawSingleStart(ctx: EngineBenchContext, app: AppRef, ports: RawPorts, config: RawConfig): Promise<StartSample> {
   ports.reset();
-  const sample = await rawStart(ctx, app, ports, command);
+  const sample = await rawStart(ctx, app, ports, config);
   await ctx.janitor.removeContainers([sample.id]);
   return sample;
 }
@@ -165,21 +168,21 @@ export interface Figures {
 export async function benchSingleStart(ctx: EngineBenchContext, reps: number): Promise<Figures> {
   const workspace = ctx.janitor.workspace(await TestWorkspace.create('pc-bench-single'));
   const app = await workspace.addApp('single');
-  const command = await commandOf(app);
-  const { controller } = makeController(ctx.engine, { ...P1_POOL, settings: SETTINGS });
+  const { controller, settings } = makeController(ctx.engine, { ...P1_POOL, settings: SETTINGS });
+  const config = await configOf(app, settings);
   const ports = new RawPorts(RAW_SINGLE_PORTS);
   const ours: StartSample[] = [];
   const raw: StartSample[] = [];
   // One of each first, not counted: page cache, podman's storage and network state warm up.
   await controllerStart(ctx, controller, app);
-  await rawSingleStart(ctx, app, ports, command);
+  await rawSingleStart(ctx, app, ports, config);
   for (let i = 0; i < reps; i++) {
     const order = i % 2 === 0 ? ['ours', 'raw'] : ['raw', 'ours'];
     for (const which of order) {
       if (which === 'ours') {
         ours.push(await controllerStart(ctx, controller, app));
       } else {
-        raw.push(await rawSingleStart(ctx, app, ports, command));
+        raw.push(await rawSingleStart(ctx, app, ports, config));
       }
     }
     ctx.log(`P1 ${i + 1}/${reps}: controller ${ours[i]?.totalMs.toFixed(0)} ms, raw ${raw[i]?.totalMs.toFixed(0)} ms`);
@@ -194,7 +197,7 @@ export async function benchSingleStart(ctx: EngineBenchContext, reps: number): P
     rows: [
       {
         id: 'P1',
-        what: `controller run → answering HTTP (\`${command.join(' ')}\`)`,
+        what: `controller run → answering HTTP (\`${config.command.join(' ')}\`)`,
         ours: oursTotal,
         baseline: rawTotal,
         versus: versus(oursTotal, rawTotal),
@@ -229,8 +232,8 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
   if (!first) {
     throw new Error('P3 needs at least one app');
   }
-  const command = await commandOf(first);
   const fixture = makeController(ctx.engine, { ...P3_POOL, settings: SETTINGS });
+  const config = await configOf(first, fixture.settings);
   const rawPorts = new RawPorts(RAW_MANY_PORTS);
   const oursMs: number[] = [];
   const rawMs: number[] = [];
@@ -248,7 +251,7 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
       rawPorts.reset();
       const starts: (StartSample & { id: string })[] = [];
       for (const ref of refs) {
-        starts.push(await rawStart(ctx, ref, rawPorts, command));
+        starts.push(await rawStart(ctx, ref, rawPorts, config));
       }
       rawMs.push(starts.reduce((sum, start) => sum + start.totalMs, 0));
       await ctx.janitor.removeContainers(starts.map((start) => start.id));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import type { AppRef } from '../src/core/appIdentity';
+import type { ResolvedAppConfig } from '../src/core/appFolder';
 import type { ContainerEngine } from '../src/core/engine/containerEngine';
 import { LABEL_PATH } from '../src/core/engine/labels';
 import { CONTAINER_APP_DIR } from '../src/core/engine/runArgs';
@@ -89,27 +90,25 @@ export class Janitor {
 }
 
 /**
- * The engine's floor: a plain `podman run -d -p` of the same image, folder and command the
- * controller would use (the app's `npm start`), with nothing of ours around it.
+ * The engine's floor: a plain `podman run -d -p` of the same image, folder, command and
+ * environment the controller would use (`resolveAppConfig`), with none of our other flags.
  */
-export async function rawRun(janitor: Janitor, app: AppRef, port: number, image: string, command: readonly string[]): Promise<string> {
+export async function rawRun(janitor: Janitor, app: AppRef, port: number, config: Pick<ResolvedAppConfig, 'image' | 'command' | 'env' | 'containerPort'>): Promise<string> {
+  const env = { ...config.env, PORT: String(config.containerPort), HOST: '0.0.0.0' };
   const args = [
     'run',
     '--detach',
     '--label',
     janitor.rawLabel,
     '--publish',
-    `127.0.0.1:${port}:3000`,
+    `127.0.0.1:${port}:${config.containerPort}`,
     '--volume',
     `${app.folder}:${CONTAINER_APP_DIR}`,
     '--workdir',
     CONTAINER_APP_DIR,
-    '--env',
-    'PORT=3000',
-    '--env',
-    'HOST=0.0.0.0',
-    image,
-    ...command,
+    ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
+    config.image,
+    ...config.command,
   ];
   const result = await execa('podman', args, { reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } });
   const id = result.stdout.trim().split('\n').pop() ?? '';
