@@ -164,19 +164,31 @@ function outputChannel(name: string): Record<string, unknown> {
   };
 }
 
-/** Renders like the workbench: whenever the provider signals a change, it asks for every item. */
+/**
+ * Renders like the workbench: a change event for some items asks for those items again, one
+ * without items asks for every item.
+ */
 function treeView(id: string, options: { treeDataProvider: TreeProvider }): Record<string, unknown> {
   const provider = options.treeDataProvider;
   let rendering = Promise.resolve();
-  const render = (): void => {
-    rendering = rendering.then(async () => {
-      const children = await provider.getChildren();
-      host.trees.set(id, await Promise.all(children.map((child) => Promise.resolve(provider.getTreeItem(child)))));
-      host.treeRenders++;
-    }).catch((error: unknown) => record('error', `tree ${id}: ${String(error)}`));
+  let elements: unknown[] = [];
+  const render = (changed: unknown): void => {
+    rendering = rendering
+      .then(async () => {
+        const only = changed === undefined ? undefined : Array.isArray(changed) ? changed : [changed];
+        if (only === undefined) {
+          elements = await provider.getChildren();
+        }
+        const items = await Promise.all((only ?? elements).map((element) => Promise.resolve(provider.getTreeItem(element))));
+        const byId = new Map((host.trees.get(id) ?? []).map((item) => [item.id, item]));
+        items.forEach((item) => byId.set(item.id, item));
+        host.trees.set(id, only === undefined ? items : [...byId.values()]);
+        host.treeRenders++;
+      })
+      .catch((error: unknown) => record('error', `tree ${id}: ${String(error)}`));
   };
-  const subscription = provider.onDidChangeTreeData?.(() => render());
-  render();
+  const subscription = provider.onDidChangeTreeData?.((changed) => render(changed));
+  render(undefined);
   return {
     visible: true,
     onDidChangeVisibility: new EventEmitter<{ visible: boolean }>().event,
@@ -248,6 +260,13 @@ export const env = {
   openExternal: () => resolved(true),
   clipboard: { writeText: () => resolved(undefined) },
 };
+
+/** A host with language model tools (VS Code 1.96+): registering one is all activation does. */
+export const lm = {
+  registerTool: noop,
+};
+
+export const ConfigurationTarget = { Global: 1, Workspace: 2, WorkspaceFolder: 3 } as const;
 
 export const languages = {
   setTextDocumentLanguage: <T>(document: T) => resolved(document),
