@@ -10,7 +10,7 @@ ENGINE="${PREVIEW_ENGINE:-podman}"
 NODE_BIN="$(readlink -f "$(command -v node)")"
 NODE_VERSION="$("$NODE_BIN" --version)"
 # Bump when the image's contents change, so existing machines rebuild it.
-RECIPE=2
+RECIPE=3
 STAMP="$NODE_VERSION/$RECIPE"
 
 if "$ENGINE" image exists "$IMAGE" 2>/dev/null; then
@@ -34,6 +34,15 @@ cp "$NODE_BIN" "$ROOT/usr/local/bin/node"
 ldd "$NODE_BIN" | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | while read -r lib; do
   mkdir -p "$ROOT$(dirname "$lib")"
   cp -L "$lib" "$ROOT$lib"
+done
+
+# The rest of the core C library, for prebuilt native modules in apps (rollup, esbuild, lightningcss).
+LIBDIR="$(dirname "$(ldd "$NODE_BIN" | awk '/libc.so.6/{print $3}')")"
+for lib in librt.so.1 libresolv.so.2 libutil.so.1 libnss_files.so.2 libnss_dns.so.2 libanl.so.1; do
+  if [[ -e "$LIBDIR/$lib" ]]; then
+    mkdir -p "$ROOT$LIBDIR"
+    cp -L "$LIBDIR/$lib" "$ROOT$LIBDIR/$lib"
+  fi
 done
 
 cp -a "$NPM_DIR" "$ROOT/usr/local/lib/node_modules/npm"
