@@ -21,8 +21,19 @@ const problemMatcherPlugin = {
   },
 };
 
+/**
+ * execa lives in dist/execaRunner.js, required on the first engine call: activation then loads
+ * half the code. The extension bundle keeps `require('./execaRunner')` as an external file.
+ */
+const lazyExecaPlugin = {
+  name: 'lazy-execa',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/execaRunner$/ }, () => ({ path: './execaRunner.js', external: true }));
+  },
+};
+
 const ctx = await esbuild.context({
-  entryPoints: ['src/extension.ts'],
+  entryPoints: { extension: 'src/extension.ts', execaRunner: 'src/core/engine/execaRunner.ts' },
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -31,10 +42,10 @@ const ctx = await esbuild.context({
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
-  outfile: 'dist/extension.js',
+  outdir: 'dist',
   metafile: true,
   logLevel: 'silent',
-  plugins: [problemMatcherPlugin],
+  plugins: [problemMatcherPlugin, lazyExecaPlugin],
 });
 
 if (watch) {

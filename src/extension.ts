@@ -175,7 +175,10 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
         : apps.map((a) => `- ${a.appId} ("${a.name}", ${a.folder}): ${a.status}${a.port !== undefined ? `, port ${a.port}` : ''}${a.url ? `, ${a.url}` : ''}`).join('\n');
     }),
   );
-  lifecycle.start();
+  // The first engine contact (detection spawns the engine CLI) happens after activate() returns,
+  // so it never holds up the extension host.
+  const startLater = setImmediate(() => lifecycle.start());
+  context.subscriptions.push({ dispose: () => clearImmediate(startLater) });
   // Until now the explorer offered "Run App Container" on every folder; from now on on apps only.
   void vscode.commands.executeCommand('setContext', 'previewContainers.activated', true);
   return api;

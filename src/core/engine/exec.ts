@@ -1,5 +1,3 @@
-import { execa } from 'execa';
-
 export interface ExecResult {
   readonly stdout: string;
   readonly stderr: string;
@@ -29,62 +27,20 @@ export type ExecStream = (
   options: { readonly signal: AbortSignal; readonly from?: 'stdout' | 'all' },
 ) => Promise<ExecResult>;
 
-function toResult(result: {
-  stdout?: unknown;
-  stderr?: unknown;
-  all?: unknown;
-  exitCode?: number | undefined;
-  failed?: boolean;
-  code?: string | undefined;
-  timedOut?: boolean;
-  isCanceled?: boolean;
-}): ExecResult {
-  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-  return {
-    stdout: text(result.stdout),
-    stderr: text(result.stderr),
-    all: text(result.all),
-    exitCode: result.exitCode,
-    spawnError: result.failed && result.exitCode === undefined && !result.isCanceled && !result.timedOut ? (result.code ?? 'spawn failed') : undefined,
-    timedOut: result.timedOut ?? false,
-    cancelled: result.isCanceled ?? false,
-  };
+type Runner = typeof import('./execaRunner');
+let runner: Runner | undefined;
+
+/**
+ * execa (with its dependencies, half of the extension's code) is loaded on the first engine call,
+ * not while VS Code activates the extension: the bundle keeps it in a file of its own
+ * (dist/execaRunner.js, see esbuild.mjs).
+ */
+function load(): Runner {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  runner ??= require('./execaRunner') as Runner;
+  return runner;
 }
 
-// LC_ALL=C: engine messages we classify are matched in English.
-const ENV = { LC_ALL: 'C' };
+export const execaExec: Exec = (file, args, options) => load().execaExec(file, args, options);
 
-export const execaExec: Exec = async (file, args, options = {}) => {
-  const result = await execa(file, [...args], {
-    reject: false,
-    timeout: options.timeoutMs,
-    cancelSignal: options.signal,
-    all: options.all ?? false,
-    stdin: 'ignore',
-    env: ENV,
-    forceKillAfterDelay: 2000,
-  });
-  return toResult(result);
-};
-
-export const execaStream: ExecStream = async (file, args, onLine, options) => {
-  const from = options.from ?? 'stdout';
-  const subprocess = execa(file, [...args], {
-    reject: false,
-    cancelSignal: options.signal,
-    // Never buffer what is streamed (logs can run for days); keep stderr to explain an early end.
-    buffer: from === 'all' ? false : { stdout: false, stderr: true },
-    all: from === 'all',
-    stdin: 'ignore',
-    env: ENV,
-    forceKillAfterDelay: 2000,
-  });
-  try {
-    for await (const line of subprocess.iterable({ from })) {
-      onLine(line);
-    }
-  } catch {
-    // Cancellation or a failed process ends the iteration; the result below says which.
-  }
-  return toResult(await subprocess);
-};
+export const execaStream: ExecStream = (file, args, onLine, options) => load().execaStream(file, args, onLine, options);
