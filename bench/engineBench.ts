@@ -168,7 +168,8 @@ export interface Figures {
 export async function benchSingleStart(ctx: EngineBenchContext, reps: number): Promise<Figures> {
   const workspace = ctx.janitor.workspace(await TestWorkspace.create('pc-bench-single'));
   const app = await workspace.addApp('single');
-  const { controller, settings } = makeController(ctx.engine, { ...P1_POOL, settings: SETTINGS });
+  // As in the extension: the event stream runs, so exits come from it rather than `podman wait`.
+  const { controller, settings, stopEvents } = makeController(ctx.engine, { ...P1_POOL, settings: SETTINGS, events: true });
   const config = await configOf(app, settings);
   const ports = new RawPorts(RAW_SINGLE_PORTS);
   const ours: StartSample[] = [];
@@ -187,6 +188,7 @@ export async function benchSingleStart(ctx: EngineBenchContext, reps: number): P
     }
     ctx.log(`P1 ${i + 1}/${reps}: controller ${ours[i]?.totalMs.toFixed(0)} ms, raw ${raw[i]?.totalMs.toFixed(0)} ms`);
   }
+  await stopEvents();
   const oursTotal = inMs(ours.map((s) => s.totalMs));
   const rawTotal = inMs(raw.map((s) => s.totalMs));
   const lag = inMs(ours.map((s) => s.lagMs));
@@ -232,7 +234,7 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
   if (!first) {
     throw new Error('P3 needs at least one app');
   }
-  const fixture = makeController(ctx.engine, { ...P3_POOL, settings: SETTINGS });
+  const fixture = makeController(ctx.engine, { ...P3_POOL, settings: SETTINGS, events: true });
   const config = await configOf(first, fixture.settings);
   const rawPorts = new RawPorts(RAW_MANY_PORTS);
   const oursMs: number[] = [];
@@ -286,6 +288,7 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
       break;
     }
   }
+  await fixture.stopEvents();
   const ours = inMs(oursMs);
   const raw = inMs(rawMs);
   return {

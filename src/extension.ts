@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { PreviewContainersApi } from './api';
 import { AppController } from './core/appController';
+import { ContainerExits } from './core/containerExits';
 import { detectEngine } from './core/engine/detectEngine';
 import { CachedPortUsage, EngineProvider } from './core/engine/engineProvider';
 import { execaExec, execaStream } from './core/engine/exec';
@@ -51,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     clock: systemClock,
     logger,
   });
+  // Exit notices come from the event stream (wired below) once it is connected.
+  const exits = new ContainerExits(() => follower.connected, systemClock);
   const controller = new AppController({
     allocator,
     engine: () => engines.get(),
@@ -58,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     logger,
     clock: systemClock,
     onPortConflict: () => portUsage.invalidate(),
+    exits,
   });
   const catalog = new AppCatalog(logger);
   const engineStatus = new EngineStatus(engines);
@@ -83,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
   const follower = new EventFollower({
     engine: () => engines.get(),
     onEvents: () => void lifecycle.observeNow(),
+    onEachEvent: (event) => exits.onEvent(event),
     onReconnect: () => void lifecycle.reconcileNow(),
     onStreamError: (error) => engineStatus.record(error),
     logger,

@@ -19,6 +19,7 @@ import { RunSpecError } from './engine/runArgs';
 import type { ContainerDetails, ContainerSummary } from './engine/types';
 import { portUsageFrom } from './engine/portUsage';
 import { KeyedSerialQueue } from './serialQueue';
+import type { ExitWatch } from './containerExits';
 import type { Clock, Logger } from './logger';
 import type { EnginePortUse, PortAllocator, PortLease } from './portAllocator';
 import { answers, reachableHost, waitForHttp } from './readiness';
@@ -67,10 +68,13 @@ export interface AppControllerDeps {
   readonly inspectFolder?: (folder: string) => Promise<FolderInfo>;
   /** Called after the engine refused a port, so cached engine views are refreshed. */
   readonly onPortConflict?: () => void;
+  /** Exit notices from the event stream; without it (or while it is down) `engine.wait` is used. */
+  readonly exits?: ExitWatch;
 }
 
 const MAX_PORT_ATTEMPTS = 5;
 const WAIT_SPAWN_DELAY_MS = 250;
+const WAIT_BACKSTOP_DELAY_MS = 10_000;
 const HEARTBEAT_MS = 20_000;
 const LOG_TAIL = 30;
 
@@ -403,9 +407,13 @@ export class AppController {
       // `wait` is a whole engine CLI process; most apps answer before it would even start, so
       // spawn it a little later rather than compete with the app's own start for CPU.
       const never = new Promise<never>(() => undefined);
-      const exited = delay(WAIT_SPAWN_DELAY_MS, done.signal)
-        .then(() => (done.signal.aborted ? never : engine.wait(id, done.signal)))
-        // A `wait` cut short by our own abort says nothing about the container.
+      // With the event stream up, a `die` event says the container exited; an engine `wait`
+      // (a whole CLI process) is only the backstop for slow starts. Without it, `wait` it is.
+      const live = this.deps.exits?.live() ?? false;
+      const fromEvents = live && this.deps.exits ? this.deps.exits.waitForExit(id, done.signal) : never;
+      const fromWait = delay(live ? WAIT_BACKSTOP_DELAY_MS : WAIT_SPAWN_DELAY_MS, done.signal).then(() => (done.signal.aborted ? never : engine.wait(id, done.signal)));
+      const exited = Promise.race([fromEvents, fromWait])
+        // A watch cut short by our own abort says nothing about the container.
         .then((code) => (done.signal.aborted ? never : { exited: true as const, code }));
       const ready = waitForHttp(engine.host ?? reachableHost(settings.bindAddress), port, done.signal).then(() => ({ exited: false as const, code: undefined }));
       const outcome = await Promise.race([ready, exited]).catch((error: unknown) => {

@@ -6,6 +6,8 @@ export interface EventFollowerDeps {
   readonly engine: () => Promise<ContainerEngine>;
   /** A debounced batch of events. */
   readonly onEvents: (events: readonly EngineEvent[]) => void;
+  /** Each event as it arrives, before the debounce (e.g. exit notices for starts in flight). */
+  readonly onEachEvent?: (event: EngineEvent) => void;
   /** The stream (re)connected: events may have been missed, so the caller re-checks. */
   readonly onReconnect: () => void;
   /** The stream could not be (re)started: the engine may be down. */
@@ -25,11 +27,17 @@ export class EventFollower {
   private buffer: EngineEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
+  private connectedNow = false;
 
   constructor(private readonly deps: EventFollowerDeps) {}
 
   get active(): boolean {
     return this.abort !== undefined;
+  }
+
+  /** The stream is connected right now (not between a failure and its reconnect). */
+  get connected(): boolean {
+    return this.connectedNow;
   }
 
   start(): void {
@@ -61,7 +69,8 @@ export class EventFollower {
           this.deps.onReconnect();
         }
         first = false;
-        const { reason } = await engine.events((event) => this.push(event), signal);
+        this.connectedNow = true;
+        const { reason } = await engine.events((event) => this.push(event), signal).finally(() => (this.connectedNow = false));
         if (signal.aborted) {
           return;
         }
@@ -82,6 +91,7 @@ export class EventFollower {
   }
 
   private push(event: EngineEvent): void {
+    this.deps.onEachEvent?.(event);
     this.buffer.push(event);
     if (!this.timer) {
       this.timer = setTimeout(() => {

@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeAppRef, type AppRef } from '../../src/core/appIdentity';
 import { AppController } from '../../src/core/appController';
+import { ContainerExits } from '../../src/core/containerExits';
+import { EventFollower } from '../../src/core/eventFollower';
 import { detectEngine } from '../../src/core/engine/detectEngine';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
@@ -111,11 +113,21 @@ export interface ControllerFixture {
   allocator: PortAllocator;
   logger: RecordingLogger;
   settings: Settings;
+  /** Stops the event stream started with `events: true` (no-op otherwise). */
+  stopEvents: () => Promise<void>;
 }
 
 export function makeController(
   engineToUse: ContainerEngine,
-  options: { start: number; end: number; settings?: Record<string, unknown>; probe?: PortProbe; engineUsage?: EnginePortUsage | null } = { start: 32100, end: 32200 },
+  options: {
+    start: number;
+    end: number;
+    settings?: Record<string, unknown>;
+    probe?: PortProbe;
+    engineUsage?: EnginePortUsage | null;
+    /** Exit notices from a live event stream, as activate() wires them (call `stopEvents`). */
+    events?: boolean;
+  } = { start: 32100, end: 32200 },
 ): ControllerFixture {
   const logger = new RecordingLogger();
   const settings = readSettings((name) =>
@@ -132,6 +144,12 @@ export function makeController(
     clock: Date.now,
     logger,
   });
+  let follower: EventFollower | undefined;
+  const exits = options.events ? new ContainerExits(() => follower?.connected ?? false, Date.now) : undefined;
+  if (exits) {
+    follower = new EventFollower({ engine: () => provider.get(), onEvents: () => undefined, onEachEvent: (e) => exits.onEvent(e), onReconnect: () => undefined, logger });
+    follower.start();
+  }
   const controller = new AppController({
     allocator,
     engine: () => provider.get(),
@@ -139,8 +157,9 @@ export function makeController(
     logger,
     clock: Date.now,
     onPortConflict: () => (usage instanceof CachedPortUsage ? usage.invalidate() : undefined),
+    ...(exits ? { exits } : {}),
   });
-  return { controller, allocator, logger, settings };
+  return { controller, allocator, logger, settings, stopEvents: () => follower?.stop() ?? Promise.resolve() };
 }
 
 /** GET a URL, resolving with the body (rejects on connection errors). */

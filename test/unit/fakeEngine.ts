@@ -172,7 +172,11 @@ export class FakeEngine implements ContainerEngine {
     });
   }
 
+  /** How many `wait` calls were made (each is a whole engine process in reality). */
+  waits = 0;
+
   wait(idOrName: string, signal: AbortSignal): Promise<number | undefined> {
+    this.waits++;
     const c = this.find(idOrName);
     if (!c) {
       return Promise.resolve(undefined);

@@ -1,4 +1,5 @@
 import { AppController } from '../../src/core/appController';
+import type { ExitWatch } from '../../src/core/containerExits';
 import { LeaseStore } from '../../src/core/leaseStore';
 import { InMemoryMemento } from '../../src/core/memento';
 import { PortAllocator } from '../../src/core/portAllocator';
@@ -16,6 +17,7 @@ export interface FakeWorldOptions {
   readonly engine?: FakeEngine;
   readonly clock?: FakeClock;
   readonly probe?: PortProbe;
+  readonly exits?: ExitWatch;
 }
 
 /** A controller and allocator over a FakeEngine (real sockets), as activate() wires them. */
@@ -42,6 +44,7 @@ export function fakeWorld(options: FakeWorldOptions) {
     logger,
     clock: clock.read,
     inspectFolder: () => Promise.resolve({ pkg: undefined, hasNodeModules: false, files: new Set() }),
+    ...(options.exits ? { exits: options.exits } : {}),
   });
   return { engine, logger, clock, memento, allocator, controller, settings: () => settings, setSettings: (s: Settings) => (settings = s) };
 }
