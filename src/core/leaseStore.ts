@@ -44,7 +44,8 @@ export const LEASES_KEY = 'previewContainers.leases';
 export const LEASES_VERSION = 1;
 
 const portSchema = z.int().check(z.gte(1), z.lte(65535));
-const timeSchema = z.number().check(z.gte(0));
+// Up to the last instant a Date can hold: a larger value would make every date rendering throw.
+const timeSchema = z.number().check(z.gte(0), z.lte(8.64e15));
 export const leaseSchema = z.object({
   key: z.string().check(z.minLength(1)),
   appId: z.string().check(z.minLength(1)),
