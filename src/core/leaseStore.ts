@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Logger } from './logger';
 import type { MementoLike } from './memento';
+import { describe } from './portRange';
 
 /** A port lease: app `key` holds `port` until released (sticky across runs). */
 export interface Lease {
@@ -87,7 +88,7 @@ export function decodeLeases(raw: unknown, logger: Logger): LeaseTable {
   }
   const record = raw as { version?: unknown; leases?: unknown };
   if (record.version !== LEASES_VERSION) {
-    logger.warn(`Stored port leases have unknown version ${String(record.version)}; salvaging valid entries.`);
+    logger.warn(`Stored port leases have unknown version ${describe(record.version)}; salvaging valid entries.`);
   }
   if (!Array.isArray(record.leases)) {
     logger.warn('Stored port leases had no lease list; starting with an empty table.');

@@ -19,3 +19,13 @@ describe('stored lease times', () => {
     assert.ok(logger.warnings.some((w) => /Dropped 1 unreadable/.test(w)));
   });
 });
+
+describe('stored lease table with a hostile version value', () => {
+  it('is salvaged with a warning instead of throwing (String() of {"toString": false} throws)', async () => {
+    const memento = new InMemoryMemento();
+    await memento.update(LEASES_KEY, { version: { toString: false }, leases: [{ key: '/w/a', appId: 'a', port: 32100, allocatedAt: 1, updatedAt: 1 }] });
+    const { allocator, logger } = makeAllocator({ memento });
+    assert.deepEqual((await allocator.leases()).map((l) => l.appId), ['a']);
+    assert.ok(logger.warnings.some((w) => w.includes('unknown version an object')));
+  });
+});
