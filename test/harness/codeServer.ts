@@ -28,6 +28,13 @@ export interface CodeServerOptions {
    * is needed for `--proxy-domain {{port}}.{{host}}`: `<port>.localhost` resolves to loopback.
    */
   readonly browserHost?: 'localhost' | '127.0.0.1';
+  /**
+   * Keep VS Code's workspace trust on (default off: `--disable-workspace-trust`, every folder
+   * trusted). With it on, a new folder opens untrusted (Restricted Mode).
+   */
+  readonly workspaceTrust?: boolean;
+  /** Written to the user's settings.json before the server starts. */
+  readonly userSettings?: Readonly<Record<string, unknown>>;
 }
 
 const MAX_LOG_LINES = 400;
@@ -90,6 +97,10 @@ export class CodeServer {
       for (const dir of Object.values(dirs)) {
         await fs.promises.mkdir(dir, { recursive: true });
       }
+      if (options.userSettings !== undefined) {
+        await fs.promises.mkdir(path.join(dirs.userData, 'User'), { recursive: true });
+        await fs.promises.writeFile(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(options.userSettings, null, 2));
+      }
       const env = serverEnvironment(dirs, options.env);
       const dirArgs = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
       const log = new LogCapture(path.join(root, 'code-server.log'), options.onOutput);
@@ -105,7 +116,7 @@ export class CodeServer {
           '--bind-addr', `127.0.0.1:${port}`,
           '--disable-telemetry',
           '--disable-update-check',
-          '--disable-workspace-trust',
+          ...(options.workspaceTrust === true ? [] : ['--disable-workspace-trust']),
           '--disable-getting-started-override',
           ...(typeof options.extraArgs === 'function' ? options.extraArgs(port) : (options.extraArgs ?? [])),
           ...dirArgs,
