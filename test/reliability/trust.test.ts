@@ -1,0 +1,230 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { ContainerEngine } from '../../src/core/engine/containerEngine';
+import { realEngine, serverSource, TEST_IMAGE } from '../engine/helpers';
+import { makeTempDir, PACKAGED_VSIX, removeDir, REPO_ROOT } from '../harness/prerequisites';
+import { useWorkbenchSession, type WorkbenchSession } from '../harness/session';
+import { delay } from '../harness/timing';
+import { eventually, openWorkbench } from '../harness/workbench';
+import { containersUnder, figure, removeContainers } from './helpers';
+import { PROBE_ATTEMPTS_ENV, PROBE_OUT_ENV, type ProbeReport } from './trustProbeProtocol';
+
+const EXTENSION_ID = 'preview-containers.preview-containers';
+const STARTING_COMMANDS = ['previewContainers.runApp', 'previewContainers.openPreview', 'previewContainers.restartApp'];
+const TITLES = ['Preview Containers: Run App Container', 'Preview Containers: Open App Preview', 'Preview Containers: Restart App Container'];
+const UNTRUSTED_MESSAGE = 'Preview Containers only runs containers in trusted workspaces: they execute the workspace’s own code. Trust this workspace to continue.';
+
+interface Manifest {
+  readonly capabilities: { readonly untrustedWorkspaces: { readonly supported: unknown; readonly description?: unknown } };
+  readonly activationEvents: readonly string[];
+  readonly contributes: {
+    readonly commands: readonly { readonly command: string }[];
+    readonly menus: Readonly<Record<string, readonly { readonly command: string; readonly when?: string }[]>>;
+  };
+}
+
+/** The labels the command palette lists for `query`, once `present` (a control) shows up in it. */
+async function paletteLabels(page: Page, query: string, present: string): Promise<string[]> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const rows = page.locator('.quick-input-list .monaco-list-row .label-name');
+  try {
+    await eventually(async () => {
+      if (!(await input.isVisible())) {
+        await page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: 3000 });
+      }
+      await input.fill(`>${present}`);
+      await delay(300);
+      assert.ok((await rows.allTextContents()).map((l) => l.trim()).includes(present), `the palette lists ${present}`);
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    await input.fill(`>${query}`);
+    // Give the list time to fill in (it is filtered as one types; a missing row never appears).
+    await delay(1500);
+    return (await rows.allTextContents()).map((l) => l.trim());
+  } finally {
+    await page.keyboard.press('Escape');
+  }
+}
+
+async function writeApp(workspace: string): Promise<void> {
+  const folder = path.join(workspace, 'web');
+  await fs.mkdir(folder);
+  await fs.writeFile(path.join(folder, 'package.json'), JSON.stringify({ name: 'web', scripts: { start: 'node server.js' } }));
+  await fs.writeFile(path.join(folder, 'server.js'), serverSource());
+}
+
+/** A throw-away extension (trustProbe.ts) that supports untrusted workspaces and calls our commands. */
+async function writeProbe(dir: string): Promise<void> {
+  const compiled = path.join(REPO_ROOT, 'out', 'test', 'reliability');
+  await fs.copyFile(path.join(compiled, 'trustProbe.js'), path.join(dir, 'trustProbe.js'));
+  await fs.copyFile(path.join(compiled, 'trustProbeProtocol.js'), path.join(dir, 'trustProbeProtocol.js'));
+  await fs.writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'trust-probe',
+      publisher: 'reliability-tests',
+      version: '0.0.1',
+      engines: { vscode: '^1.90.0' },
+      main: './trustProbe.js',
+      activationEvents: ['onStartupFinished'],
+      capabilities: { untrustedWorkspaces: { supported: true } },
+    }),
+  );
+}
+
+interface TrustWindow {
+  readonly session: () => WorkbenchSession;
+  /** The probe's report, once it has written it. */
+  readonly report: () => Promise<ProbeReport>;
+}
+
+/**
+ * A code-server with the packaged extension installed, opened on a folder with one app (`web`)
+ * and the probe loaded as an extension under development. Call inside a `describe`.
+ */
+function trustWindow(name: string, options: { trust: 'on' | 'off'; attempts: readonly (readonly [string, string])[]; userSettings?: Readonly<Record<string, unknown>> }): TrustWindow {
+  let scratch: string | undefined;
+  before(async () => {
+    scratch = await makeTempDir(`trust-${name}`);
+    await fs.mkdir(path.join(scratch, 'probe'));
+    await writeProbe(path.join(scratch, 'probe'));
+  });
+  const session = useWorkbenchSession({
+    name: `reliability-trust-${name}`,
+    vsix: [PACKAGED_VSIX],
+    workspaceTrust: options.trust === 'on',
+    openWorkspace: false,
+    prepareWorkspace: writeApp,
+    env: () => ({ [PROBE_OUT_ENV]: path.join(scratch!, 'probe-report.json'), [PROBE_ATTEMPTS_ENV]: JSON.stringify(options.attempts) }),
+    userSettings: {
+      'security.workspace.trust.startupPrompt': 'never',
+      'workbench.startupEditor': 'none',
+      'previewContainers.portRange.start': 34900,
+      'previewContainers.portRange.end': 34909,
+      'previewContainers.image': TEST_IMAGE,
+      'previewContainers.pullPolicy': 'never',
+      'previewContainers.startupTimeoutSeconds': 30,
+      'previewContainers.idleTimeoutMinutes': 0,
+      'previewContainers.apps': [{ path: 'web', command: ['node', 'server.js'] }],
+      ...options.userSettings,
+    },
+  });
+  before(async function () {
+    this.timeout(60_000);
+    const { server, page, workspace } = session();
+    const payload = [
+      ['extensionDevelopmentPath', `vscode-remote://${server.remoteAuthority}${path.join(scratch!, 'probe')}`],
+      ['skipWelcome', 'true'],
+    ];
+    await openWorkbench(page, `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  });
+  after(async () => {
+    await removeDir(scratch);
+  });
+  return {
+    session,
+    report: () =>
+      eventually(async () => JSON.parse(await fs.readFile(path.join(scratch!, 'probe-report.json'), 'utf8')) as ProbeReport, { timeoutMs: 60_000, intervalMs: 250 }),
+  };
+}
+
+describe('Reliability: workspace trust', function () {
+  this.timeout(120_000);
+  let engine: ContainerEngine;
+
+  before(async function () {
+    engine = await realEngine(this);
+  });
+
+  it('the manifest declares untrustedWorkspaces.supported: false and hides every starting command unless the workspace is trusted', async () => {
+    const manifest = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, false);
+    assert.equal(typeof manifest.capabilities.untrustedWorkspaces.description, 'string');
+    assert.ok(!manifest.activationEvents.includes('*'), 'not activated everywhere');
+    for (const command of STARTING_COMMANDS) {
+      assert.ok(manifest.contributes.commands.some((c) => c.command === command), `${command} is contributed`);
+      for (const [menu, items] of Object.entries(manifest.contributes.menus)) {
+        for (const item of items.filter((i) => i.command === command && !menu.startsWith('view/'))) {
+          assert.match(item.when ?? '', /\bisWorkspaceTrusted\b/, `${menu} entry of ${command} is gated on trust`);
+        }
+      }
+      assert.ok(manifest.contributes.menus['commandPalette']?.some((i) => i.command === command && /\bisWorkspaceTrusted\b/.test(i.when ?? '')), `${command} is hidden from the palette in untrusted workspaces`);
+    }
+  });
+
+  async function assertNoContainer(workspace: string): Promise<void> {
+    // Give a start that might have slipped through time to create its container.
+    await delay(1500);
+    const containers = await containersUnder(engine, workspace);
+    await removeContainers(containers.map((c) => c.id));
+    assert.deepEqual(containers.map((c) => c.name), [], 'containers started from an untrusted workspace');
+  }
+
+  describe('code-server, untrusted folder (workspace trust on, Restricted Mode)', function () {
+    const window = trustWindow('untrusted', { trust: 'on', attempts: STARTING_COMMANDS.map((c) => [c, 'web'] as const) });
+
+    it('the extension stays off: no starting command in the palette, executeCommand finds none, no container', async () => {
+      const report = await window.report();
+      assert.equal(report.isTrusted, false, 'the folder is untrusted');
+      assert.notEqual(report.extensionActive, true, 'the extension is not active');
+      assert.deepEqual(report.commandsBefore, [], 'no command of ours is registered');
+      assert.equal(report.attempts.length, STARTING_COMMANDS.length);
+      for (const attempt of report.attempts) {
+        assert.equal(attempt.outcome, 'rejected', `${attempt.command} → ${JSON.stringify(attempt.result)}`);
+        assert.match(attempt.error ?? '', new RegExp(`command '${attempt.command.replace('.', '\\.')}' not found`));
+      }
+      const { page, workspace } = window.session();
+      const labels = await paletteLabels(page, 'Preview Containers', 'Workspaces: Manage Workspace Trust');
+      assert.deepEqual(labels.filter((l) => l.startsWith('Preview Containers:')), [], 'palette entries of ours');
+      await assertNoContainer(workspace);
+      figure('trust: untrusted folder', { executeCommandAttempts: report.attempts.length, refused: report.attempts.filter((a) => a.outcome === 'rejected').length, paletteEntries: 0, containers: 0 });
+    });
+  });
+
+  describe('code-server, untrusted folder with the extension forced on (extensions.supportUntrustedWorkspaces)', function () {
+    const window = trustWindow('forced', {
+      trust: 'on',
+      attempts: STARTING_COMMANDS.map((c) => [c, 'web'] as const),
+      userSettings: { 'extensions.supportUntrustedWorkspaces': { [EXTENSION_ID]: { supported: true } } },
+    });
+
+    it('the runtime guard refuses every start (UntrustedWorkspaceError), the palette hides the starting commands, no container', async () => {
+      const report = await window.report();
+      assert.equal(report.isTrusted, false, 'the folder is untrusted');
+      assert.equal(report.extensionActive, true, 'forced on, the extension runs');
+      for (const attempt of report.attempts) {
+        assert.equal(attempt.outcome, 'rejected', `${attempt.command} → ${JSON.stringify(attempt.result)}`);
+        assert.equal(attempt.error, UNTRUSTED_MESSAGE, attempt.command);
+      }
+      const { page, workspace } = window.session();
+      const labels = await paletteLabels(page, 'Preview Containers', 'Preview Containers: Show Port Allocations');
+      assert.deepEqual(labels.filter((l) => TITLES.includes(l)), [], 'starting commands in the palette');
+      await assertNoContainer(workspace);
+      figure('trust: runtime guard', { executeCommandAttempts: report.attempts.length, refusedWithUntrustedError: report.attempts.filter((a) => a.error === UNTRUSTED_MESSAGE).length, containers: 0 });
+    });
+  });
+
+  describe('control: code-server, trusted folder, same probe', function () {
+    const window = trustWindow('trusted', { trust: 'off', attempts: [['previewContainers.runApp', 'web']] });
+
+    it('the same executeCommand starts the app, and the palette lists the starting commands (so the checks above can fail)', async () => {
+      const { page, workspace } = window.session();
+      try {
+        const report = await window.report();
+        assert.equal(report.isTrusted, true);
+        const [attempt] = report.attempts;
+        assert.equal(attempt?.outcome, 'resolved', attempt?.error);
+        const result = attempt?.result as { appId?: string; port?: number } | undefined;
+        assert.equal(result?.appId, 'web');
+        const containers = await containersUnder(engine, workspace);
+        assert.deepEqual(containers.map((c) => [c.running, c.ports[0]?.hostPort]), [[true, result?.port]]);
+        const labels = await paletteLabels(page, 'Preview Containers: Run App Container', 'Preview Containers: Show Port Allocations');
+        assert.ok(labels.includes('Preview Containers: Run App Container'), labels.join(', '));
+      } finally {
+        await removeContainers((await containersUnder(engine, workspace)).map((c) => c.id));
+      }
+    });
+  });
+});

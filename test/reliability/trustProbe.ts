@@ -1,0 +1,37 @@
+/**
+ * A tiny extension that runs in any window, trusted or not (the trust test loads it as an
+ * extension under development next to the installed .vsix). At start-up it tries to start an app
+ * through `executeCommand`, the way another extension or a keybinding would, and writes what
+ * happened to the file named by TRUST_PROBE_OUT. Self-contained: it is copied, with trustProbeProtocol.js,
+ * next to a generated package.json (see trust.test.ts).
+ */
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import { PROBE_ATTEMPTS_ENV, PROBE_OUT_ENV, type ProbeAttempt, type ProbeReport } from './trustProbeProtocol';
+
+export async function activate(): Promise<void> {
+  const out = process.env[PROBE_OUT_ENV];
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!out || !folder) {
+    return;
+  }
+  const plan = JSON.parse(process.env[PROBE_ATTEMPTS_ENV] ?? '[]') as [string, string][];
+  const commandsBefore = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('previewContainers.'));
+  const attempts: ProbeAttempt[] = [];
+  for (const [command, app] of plan) {
+    const target = vscode.Uri.joinPath(folder.uri, app);
+    try {
+      const result: unknown = await vscode.commands.executeCommand(command, target);
+      attempts.push({ command, argument: target.fsPath, outcome: 'resolved', result });
+    } catch (error) {
+      attempts.push({ command, argument: target.fsPath, outcome: 'rejected', error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  const ours = vscode.extensions.getExtension('preview-containers.preview-containers');
+  const report: ProbeReport = { isTrusted: vscode.workspace.isTrusted, extensionActive: ours?.isActive, commandsBefore, attempts };
+  await fs.writeFile(out, JSON.stringify(report, null, 2));
+}
+
+export function deactivate(): void {
+  // Nothing to release.
+}

@@ -1,0 +1,19 @@
+/** What the trust probe extension (trustProbe.ts) and the trust test share; no `vscode` import. */
+export const PROBE_OUT_ENV = 'TRUST_PROBE_OUT';
+/** JSON list of [command, app folder name] to try, in order. */
+export const PROBE_ATTEMPTS_ENV = 'TRUST_PROBE_ATTEMPTS';
+
+export interface ProbeAttempt {
+  readonly command: string;
+  readonly argument: string;
+  readonly outcome: 'resolved' | 'rejected';
+  readonly result?: unknown;
+  readonly error?: string;
+}
+
+export interface ProbeReport {
+  readonly isTrusted: boolean;
+  readonly extensionActive: boolean | undefined;
+  readonly commandsBefore: readonly string[];
+  readonly attempts: readonly ProbeAttempt[];
+}
