@@ -42,7 +42,7 @@ function assertLeases(table: readonly Lease[], expected: ReadonlyMap<string, num
 }
 
 /** Running containers of ours under the workspace: one per started app, on its leased port, loopback only. */
-async function assertContainers(engine: ContainerEngine, root: string, started: readonly AppOutcome[]): Promise<void> {
+async function assertContainers(engine: ContainerEngine, root: string, started: readonly AppOutcome[]): Promise<number> {
   const containers = await containersUnder(engine, root);
   assert.equal(containers.length, started.length, `containers: ${containers.map((c) => `${c.name}(${c.state})`).join(', ')}`);
   const published = containers.flatMap((c) => c.ports.map((p) => p.hostPort));
@@ -58,12 +58,26 @@ async function assertContainers(engine: ContainerEngine, root: string, started: 
     );
     assert.equal(labelledPort(container.labels), outcome.port);
   }
+  return containers.length;
 }
 
 async function assertAnswering(apps: readonly AppRef[], started: readonly AppOutcome[]): Promise<void> {
   const names = new Map(apps.map((a) => [a.key, a.name]));
   const bodies = await Promise.all(started.map((o) => fetchText(`${o.url}name`)));
   started.forEach((outcome, i) => assert.equal(bodies[i], names.get(outcome.key), `${outcome.url} answers with its own content`));
+}
+
+/** What every window must agree on once the starts are over: containers, both lease tables, answers. */
+async function assertFinalState(engine: ContainerEngine, ws: ReliabilityWorkspace, apps: readonly AppRef[], started: readonly AppOutcome[]): Promise<{ merged: Lease[]; containers: number }> {
+  const containers = await assertContainers(engine, ws.root, started);
+  // Let every globalState write reach every window before reading the final tables.
+  await new Promise((resolve) => setTimeout(resolve, WINDOW_LAG.maxMs + 200));
+  const expected = new Map(started.map((o) => [o.key, o.port!]));
+  const { merged, globalState } = await readSharedLeases(ws.shared);
+  assertLeases(merged, expected, 'merged lease table (globalState + journal)');
+  assertLeases(globalState, expected, 'globalState once propagated');
+  await assertAnswering(apps, started);
+  return { merged, containers };
 }
 
 function describeFailures(outcomes: readonly AppOutcome[]): string {
@@ -99,14 +113,7 @@ describe('Reliability: load across windows (separate processes, shared lagged gl
     const ports = outcomes.map((o) => o.port);
     assert.deepEqual(duplicatesOf(ports), [], 'duplicate ports handed out');
 
-    await assertContainers(engine, ws.root, outcomes);
-    // Let every globalState write reach every window before reading the final tables.
-    await new Promise((resolve) => setTimeout(resolve, WINDOW_LAG.maxMs + 200));
-    const expected = new Map(outcomes.map((o) => [o.key, o.port!]));
-    const { merged, globalState } = await readSharedLeases(ws.shared);
-    assertLeases(merged, expected, 'merged lease table (globalState + journal)');
-    assertLeases(globalState, expected, 'globalState once propagated');
-    await assertAnswering(apps, outcomes);
+    const { merged } = await assertFinalState(engine, ws, apps, outcomes);
 
     const times = outcomes.map((o) => o.ms).sort((a, b) => a - b);
     figure('load', {
@@ -114,7 +121,7 @@ describe('Reliability: load across windows (separate processes, shared lagged gl
       apps: APPS,
       started: outcomes.length,
       duplicatePorts: duplicatesOf(ports).length,
-      lostLeases: [...expected.keys()].filter((k) => !merged.some((l) => l.key === k)).length,
+      lostLeases: outcomes.filter((o) => !merged.some((l) => l.key === o.key)).length,
       answering: outcomes.length,
       wallMs,
       leasedMsMedian: stageMedian(outcomes, 'Creating the container'),
@@ -152,13 +159,16 @@ describe('Reliability: load across windows (separate processes, shared lagged gl
       assert.ok(named.every((h) => holders.has(h)), `named holders ${named.join(', ')} hold those ports`);
     }
 
-    await assertContainers(engine, ws.root, started);
-    await new Promise((resolve) => setTimeout(resolve, WINDOW_LAG.maxMs + 200));
-    const expected = new Map(started.map((o) => [o.key, o.port!]));
-    const { merged, globalState } = await readSharedLeases(ws.shared);
-    assertLeases(merged, expected, 'merged lease table');
-    assertLeases(globalState, expected, 'globalState once propagated');
-    await assertAnswering(apps, started);
-    figure('pool-exhaustion', { processes: 4, apps: 12, poolPorts: 10, started: started.length, poolFullErrors: refused.length, extraContainers: 0, extraLeases: 0, wallMs });
+    const { merged, containers } = await assertFinalState(engine, ws, apps, started);
+    figure('pool-exhaustion', {
+      processes: 4,
+      apps: 12,
+      poolPorts: 10,
+      started: started.length,
+      poolFullErrors: refused.length,
+      extraContainers: containers - started.length,
+      extraLeases: merged.length - started.length,
+      wallMs,
+    });
   });
 });

@@ -45,17 +45,7 @@ function values(parsed: ParsedRun, option: string): string[] {
 }
 
 /** What one `run` must say, from the inputs (app, lease port, settings). */
-export interface ExpectedRun {
-  readonly folder: string;
-  readonly appId: string;
-  readonly port: number;
-  readonly name: string;
-  readonly image: string;
-  readonly bindAddress: string;
-  readonly containerPort: number;
-  readonly command: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
-}
+export type ExpectedRun = Omit<RunSpec, 'lease'> & { readonly folder: string; readonly appId: string; readonly port: number };
 
 export function expectedFrom(spec: RunSpec): ExpectedRun {
   return { ...spec, folder: spec.lease.app.folder, appId: spec.lease.app.appId, port: spec.lease.port };
