@@ -60,8 +60,9 @@ export async function containersUnder(engine: ContainerEngine, root: string): Pr
 
 /**
  * The engine as a machine would show it where only this workspace's apps exist: our containers of
- * other folders (other suites running at the same time) are left out of every list, so a
- * reconciler under test can neither adopt nor repair them. Foreign containers stay visible.
+ * other folders (other suites running at the same time) are left out of every list, so the
+ * figures of a reconciler under test count only this test's containers (the product leaves other
+ * workspaces' containers alone anyway). Foreign containers stay visible: their ports still count.
  */
 export function scopedEngine(engine: ContainerEngine, root: string): ContainerEngine {
   const inScope = (c: ContainerSummary): boolean => !isOurs(c.labels) || (c.labels[LABEL_PATH] ?? '').startsWith(root + path.sep);
