@@ -50,6 +50,7 @@ export class CodeServer {
     private readonly log: LogCapture,
     private readonly ownedDir: string | undefined,
     private readonly browserHost: string,
+    private readonly userDataDir: string,
   ) {}
 
   get pid(): number {
@@ -83,6 +84,11 @@ export class CodeServer {
     return this.log.tail(lines);
   }
 
+  /** Replaces the user's settings.json. Open windows apply it live; some settings need a reload. */
+  async writeUserSettings(settings: Readonly<Record<string, unknown>>): Promise<void> {
+    await writeUserSettings(this.userDataDir, settings);
+  }
+
   static async start(options: CodeServerOptions): Promise<CodeServer> {
     const entry = requireCodeServer();
     const ownedDir = options.stateDir === undefined ? await makeTempDir(`code-server-${options.name}`) : undefined;
@@ -98,8 +104,7 @@ export class CodeServer {
         await fs.promises.mkdir(dir, { recursive: true });
       }
       if (options.userSettings !== undefined) {
-        await fs.promises.mkdir(path.join(dirs.userData, 'User'), { recursive: true });
-        await fs.promises.writeFile(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(options.userSettings, null, 2));
+        await writeUserSettings(dirs.userData, options.userSettings);
       }
       const env = serverEnvironment(dirs, options.env);
       const dirArgs = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
@@ -124,7 +129,7 @@ export class CodeServer {
         ];
         log.note(`starting code-server on 127.0.0.1:${port}`);
         const child = await spawnGroup(process.execPath, args, { env, label: 'code-server', onOutput: (text) => log.append(text) });
-        const server = new CodeServer(port, child, log, ownedDir, options.browserHost ?? '127.0.0.1');
+        const server = new CodeServer(port, child, log, ownedDir, options.browserHost ?? '127.0.0.1', dirs.userData);
         try {
           await server.waitUntilHealthy(30_000);
           return server;
@@ -196,6 +201,11 @@ export class CodeServer {
       await removeDir(this.ownedDir);
     }
   }
+}
+
+async function writeUserSettings(userDataDir: string, settings: Readonly<Record<string, unknown>>): Promise<void> {
+  await fs.promises.mkdir(path.join(userDataDir, 'User'), { recursive: true });
+  await fs.promises.writeFile(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 }
 
 function serverEnvironment(

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
@@ -48,6 +48,14 @@ async function paletteLabels(page: Page, query: string, present: string): Promis
   }
 }
 
+function readIfThere(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '(none)';
+  }
+}
+
 async function writeApp(workspace: string): Promise<void> {
   const folder = path.join(workspace, 'web');
   await fs.mkdir(folder);
@@ -74,60 +82,65 @@ async function writeProbe(dir: string): Promise<void> {
   );
 }
 
-interface TrustWindow {
-  readonly session: () => WorkbenchSession;
-  /** The probe's report, once it has written it. */
-  readonly report: () => Promise<ProbeReport>;
+/** User settings of every phase: the local image, a port range of this suite's own, no idle reaping. */
+const BASE_SETTINGS = {
+  'security.workspace.trust.startupPrompt': 'never',
+  'workbench.startupEditor': 'none',
+  'previewContainers.portRange.start': 34900,
+  'previewContainers.portRange.end': 34909,
+  'previewContainers.image': TEST_IMAGE,
+  'previewContainers.pullPolicy': 'never',
+  'previewContainers.startupTimeoutSeconds': 30,
+  'previewContainers.idleTimeoutMinutes': 0,
+  'previewContainers.apps': [{ path: 'web', command: ['node', 'server.js'] }],
+};
+
+interface Phase {
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly attempts: readonly (readonly [string, string])[];
 }
 
 /**
- * A code-server with the packaged extension installed, opened on a folder with one app (`web`)
- * and the probe loaded as an extension under development. Call inside a `describe`.
+ * One code-server (workspace trust on) with the packaged extension installed and the probe loaded
+ * as an extension under development, opened on a folder with one app (`web`). Each phase writes
+ * the user settings and the probe's plan, then (re)loads the window and returns the probe's report.
+ * Call inside a `describe`.
  */
-function trustWindow(name: string, options: { trust: 'on' | 'off'; attempts: readonly (readonly [string, string])[]; userSettings?: Readonly<Record<string, unknown>> }): TrustWindow {
+function trustWindow(): { session: () => WorkbenchSession; phase: (phase: Phase) => Promise<ProbeReport> } {
   let scratch: string | undefined;
   before(async () => {
-    scratch = await makeTempDir(`trust-${name}`);
+    scratch = await makeTempDir('trust');
     await fs.mkdir(path.join(scratch, 'probe'));
     await writeProbe(path.join(scratch, 'probe'));
   });
+  const file = (name: string): string => path.join(scratch!, name);
   const session = useWorkbenchSession({
-    name: `reliability-trust-${name}`,
+    name: 'reliability-trust',
     vsix: [PACKAGED_VSIX],
-    workspaceTrust: options.trust === 'on',
+    workspaceTrust: true,
     openWorkspace: false,
     prepareWorkspace: writeApp,
-    env: () => ({ [PROBE_OUT_ENV]: path.join(scratch!, 'probe-report.json'), [PROBE_ATTEMPTS_ENV]: JSON.stringify(options.attempts) }),
-    userSettings: {
-      'security.workspace.trust.startupPrompt': 'never',
-      'workbench.startupEditor': 'none',
-      'previewContainers.portRange.start': 34900,
-      'previewContainers.portRange.end': 34909,
-      'previewContainers.image': TEST_IMAGE,
-      'previewContainers.pullPolicy': 'never',
-      'previewContainers.startupTimeoutSeconds': 30,
-      'previewContainers.idleTimeoutMinutes': 0,
-      'previewContainers.apps': [{ path: 'web', command: ['node', 'server.js'] }],
-      ...options.userSettings,
-    },
-  });
-  before(async function () {
-    this.timeout(60_000);
-    const { server, page, workspace } = session();
-    const payload = [
-      ['extensionDevelopmentPath', `vscode-remote://${server.remoteAuthority}${path.join(scratch!, 'probe')}`],
-      ['skipWelcome', 'true'],
-    ];
-    await openWorkbench(page, `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    env: () => ({ [PROBE_OUT_ENV]: file('probe-report.json'), [PROBE_ATTEMPTS_ENV]: file('probe-attempts.json') }),
+    userSettings: BASE_SETTINGS,
+    extraArtifacts: () => ({ 'probe-report.json': readIfThere(file('probe-report.json')) }),
   });
   after(async () => {
     await removeDir(scratch);
   });
-  return {
-    session,
-    report: () =>
-      eventually(async () => JSON.parse(await fs.readFile(path.join(scratch!, 'probe-report.json'), 'utf8')) as ProbeReport, { timeoutMs: 60_000, intervalMs: 250 }),
+  const phase = async ({ settings, attempts }: Phase): Promise<ProbeReport> => {
+    const { server, page, workspace } = session();
+    await server.writeUserSettings({ ...BASE_SETTINGS, ...settings });
+    await fs.writeFile(file('probe-attempts.json'), JSON.stringify(attempts));
+    await fs.rm(file('probe-report.json'), { force: true });
+    const payload = [
+      ['extensionDevelopmentPath', `vscode-remote://${server.remoteAuthority}${file('probe')}`],
+      ['skipWelcome', 'true'],
+    ];
+    // A fresh load each phase: extension enablement and workspace trust are decided at window start.
+    await openWorkbench(page, `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    return eventually(async () => JSON.parse(await fs.readFile(file('probe-report.json'), 'utf8')) as ProbeReport, { timeoutMs: 60_000, intervalMs: 250 });
   };
+  return { session, phase };
 }
 
 describe('Reliability: workspace trust', function () {
@@ -162,12 +175,12 @@ describe('Reliability: workspace trust', function () {
     assert.deepEqual(containers.map((c) => c.name), [], 'containers started from an untrusted workspace');
   }
 
-  describe('code-server, untrusted folder (workspace trust on, Restricted Mode)', function () {
-    const window = trustWindow('untrusted', { trust: 'on', attempts: STARTING_COMMANDS.map((c) => [c, 'web'] as const) });
+  describe('in code-server with workspace trust on, one window reloaded per phase', function () {
+    const window = trustWindow();
 
-    it('the extension stays off: no starting command in the palette, executeCommand finds none, no container', async () => {
-      const report = await window.report();
-      assert.equal(report.isTrusted, false, 'the folder is untrusted');
+    it('untrusted folder: the extension stays off — no starting command in the palette, executeCommand finds none, no container', async () => {
+      const report = await window.phase({ settings: {}, attempts: STARTING_COMMANDS.map((c) => [c, 'web'] as const) });
+      assert.equal(report.isTrusted, false, 'the folder is untrusted (Restricted Mode)');
       assert.notEqual(report.extensionActive, true, 'the extension is not active');
       assert.deepEqual(report.commandsBefore, [], 'no command of ours is registered');
       assert.equal(report.attempts.length, STARTING_COMMANDS.length);
@@ -181,18 +194,13 @@ describe('Reliability: workspace trust', function () {
       await assertNoContainer(workspace);
       figure('trust: untrusted folder', { executeCommandAttempts: report.attempts.length, refused: report.attempts.filter((a) => a.outcome === 'rejected').length, paletteEntries: 0, containers: 0 });
     });
-  });
 
-  describe('code-server, untrusted folder with the extension forced on (extensions.supportUntrustedWorkspaces)', function () {
-    const window = trustWindow('forced', {
-      trust: 'on',
-      attempts: STARTING_COMMANDS.map((c) => [c, 'web'] as const),
-      userSettings: { 'extensions.supportUntrustedWorkspaces': { [EXTENSION_ID]: { supported: true } } },
-    });
-
-    it('the runtime guard refuses every start (UntrustedWorkspaceError), the palette hides the starting commands, no container', async () => {
-      const report = await window.report();
-      assert.equal(report.isTrusted, false, 'the folder is untrusted');
+    it('untrusted folder, extension forced on (extensions.supportUntrustedWorkspaces): the runtime guard refuses every start, the palette hides them, no container', async () => {
+      const report = await window.phase({
+        settings: { 'extensions.supportUntrustedWorkspaces': { [EXTENSION_ID]: { supported: true } } },
+        attempts: STARTING_COMMANDS.map((c) => [c, 'web'] as const),
+      });
+      assert.equal(report.isTrusted, false, 'the folder is untrusted (Restricted Mode)');
       assert.equal(report.extensionActive, true, 'forced on, the extension runs');
       for (const attempt of report.attempts) {
         assert.equal(attempt.outcome, 'rejected', `${attempt.command} → ${JSON.stringify(attempt.result)}`);
@@ -204,15 +212,11 @@ describe('Reliability: workspace trust', function () {
       await assertNoContainer(workspace);
       figure('trust: runtime guard', { executeCommandAttempts: report.attempts.length, refusedWithUntrustedError: report.attempts.filter((a) => a.error === UNTRUSTED_MESSAGE).length, containers: 0 });
     });
-  });
 
-  describe('control: code-server, trusted folder, same probe', function () {
-    const window = trustWindow('trusted', { trust: 'off', attempts: [['previewContainers.runApp', 'web']] });
-
-    it('the same executeCommand starts the app, and the palette lists the starting commands (so the checks above can fail)', async () => {
+    it('control, workspace trust off: the same executeCommand starts the app and the palette lists the starting commands (so the checks above can fail)', async () => {
       const { page, workspace } = window.session();
       try {
-        const report = await window.report();
+        const report = await window.phase({ settings: { 'security.workspace.trust.enabled': false }, attempts: [['previewContainers.runApp', 'web']] });
         assert.equal(report.isTrusted, true);
         const [attempt] = report.attempts;
         assert.equal(attempt?.outcome, 'resolved', attempt?.error);

@@ -1,6 +1,6 @@
 /**
  * A tiny extension that runs in any window, trusted or not (the trust test loads it as an
- * extension under development next to the installed .vsix). At start-up it tries to start an app
+ * extension under development next to the installed .vsix). At each start of the window it tries to start an app
  * through `executeCommand`, the way another extension or a keybinding would, and writes what
  * happened to the file named by TRUST_PROBE_OUT. Self-contained: it is copied, with trustProbeProtocol.js,
  * next to a generated package.json (see trust.test.ts).
@@ -11,11 +11,12 @@ import { PROBE_ATTEMPTS_ENV, PROBE_OUT_ENV, type ProbeAttempt, type ProbeReport 
 
 export async function activate(): Promise<void> {
   const out = process.env[PROBE_OUT_ENV];
+  const attemptsFile = process.env[PROBE_ATTEMPTS_ENV];
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!out || !folder) {
+  if (!out || !attemptsFile || !folder) {
     return;
   }
-  const plan = JSON.parse(process.env[PROBE_ATTEMPTS_ENV] ?? '[]') as [string, string][];
+  const plan = JSON.parse(await fs.readFile(attemptsFile, 'utf8')) as [string, string][];
   const commandsBefore = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('previewContainers.'));
   const attempts: ProbeAttempt[] = [];
   for (const [command, app] of plan) {

@@ -1,7 +1,7 @@
 /** What the trust probe extension (trustProbe.ts) and the trust test share; no `vscode` import. */
 export const PROBE_OUT_ENV = 'TRUST_PROBE_OUT';
-/** JSON list of [command, app folder name] to try, in order. */
-export const PROBE_ATTEMPTS_ENV = 'TRUST_PROBE_ATTEMPTS';
+/** A file holding the JSON list of [command, app folder name] to try, in order (read at each start). */
+export const PROBE_ATTEMPTS_ENV = 'TRUST_PROBE_ATTEMPTS_FILE';
 
 export interface ProbeAttempt {
   readonly command: string;
