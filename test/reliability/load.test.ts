@@ -119,6 +119,7 @@ describe('Reliability: load across windows (separate processes, shared lagged gl
     figure('load', {
       processes: WINDOWS,
       apps: APPS,
+      globalStateLagMs: `${WINDOW_LAG.minMs}-${WINDOW_LAG.maxMs}`,
       started: outcomes.length,
       duplicatePorts: duplicatesOf(ports).length,
       lostLeases: outcomes.filter((o) => !merged.some((l) => l.key === o.key)).length,
