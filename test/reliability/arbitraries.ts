@@ -79,7 +79,7 @@ const unset = fc.constantFrom<SettingCase>({ value: undefined, bad: false }, { v
 function setting(good: fc.Arbitrary<unknown>, bad: fc.Arbitrary<unknown>): fc.Arbitrary<SettingCase> {
   return fc.oneof(
     { weight: 2, arbitrary: unset },
-    { weight: 5, arbitrary: good.map((value) => ({ value, bad: false })) },
+    { weight: 8, arbitrary: good.map((value) => ({ value, bad: false })) },
     { weight: 1, arbitrary: bad.map((value) => ({ value, bad: true })) },
   );
 }
@@ -117,6 +117,10 @@ export const settingsCase: fc.Arbitrary<SettingsCase> = fc
     portRange,
     engine: oneOfSetting(['auto', 'podman', 'docker']),
     enginePath: setting(nastyString.filter((s) => !s.includes('\0')), fc.oneof(nastyString.map((s) => `${s}\0`), fc.integer(), fc.boolean(), fc.constant([]), fc.constant({}))),
+    engineConnection: setting(
+      fc.oneof(fc.constantFrom('', '  ', 'podman-machine-default', 'remote@host', 'ctx:1'), fc.tuple(fc.constantFrom(...'aZ9'.split('')), fc.string({ unit: fc.constantFrom(...'az09_.@:-'.split('')), maxLength: 12 })).map(([a, b]) => a + b)),
+      fc.oneof(fc.constantFrom('-x', '--remote', 'my context', 'a/b', '$(id)', '../ctx', 5, true, [], {}), nastyString.filter((s) => !/^([A-Za-z0-9][A-Za-z0-9_.@:-]*)?$/.test(s.trim()))),
+    ),
     bindAddress: setting(
       fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('127.0.0.1', '::1', '0.0.0.0', '::')),
       fc.oneof(fc.constantFrom('localhost', 'everywhere', '127.0.0.1 ', '0.0.0.0:80', '[::1]', '', '999.1.1.1', 5, true, []), nastyString.filter((s) => net.isIP(s) === 0)),

@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { AppController } from '../../src/core/appController';
-import { containerNameFor, makeAppRef } from '../../src/core/appIdentity';
+import { resolveAppConfig, type FolderInfo } from '../../src/core/appFolder';
+import { containerNameFor, dependencyVolumeFor, makeAppRef } from '../../src/core/appIdentity';
 import { CliEngine } from '../../src/core/engine/cliEngine';
 import type { Exec, ExecResult } from '../../src/core/engine/exec';
 import { buildRunArgs, RunSpecError, type RunSpec } from '../../src/core/engine/runArgs';
@@ -74,7 +75,9 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
         relativeFolder,
         nastyString,
         fc.record({ image: goodImage, containerPort: fc.integer({ min: 1, max: 65535 }), command: fc.array(nastyString, { maxLength: 4 }), env: goodEnv, bindAddress: fc.constantFrom('127.0.0.1', '::1', '0.0.0.0') }),
-        async (relative, displayName, rest) => {
+        // The dependency cache volume: none, the app's own, or any string (must be refused unless a plain volume name).
+        fc.option(fc.oneof({ weight: 3, arbitrary: fc.constant('own') }, { weight: 1, arbitrary: nastyString }), { nil: undefined }),
+        async (relative, displayName, rest, volume) => {
           const ref = makeAppRef(path.join(WORKSPACE, relative), WORKSPACE, displayName);
           assert.equal(ref.key, path.resolve(ref.key), 'key is absolute and normalized');
           assert.equal(ref.folder, ref.key);
@@ -91,7 +94,8 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
 
           const { allocator } = new AllocatorFixture();
           const lease = await allocator.allocatePort(ref);
-          const spec: RunSpec = { lease, name, ...rest };
+          const dependencyVolume = volume === 'own' ? dependencyVolumeFor(ref) : volume;
+          const spec: RunSpec = { lease, name, ...rest, ...(dependencyVolume === undefined ? {} : { dependencyVolume }) };
           const calls: { file: string; args: readonly string[] }[] = [];
           const engine = new CliEngine({ kind: 'podman', binary: 'podman', exec: recordingExec(calls), stream: () => Promise.reject(new Error('unused')), logger: new RecordingLogger() });
           // Every reason this start must be refused; the message must give one of them.
@@ -99,6 +103,7 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
             ...(/[\n\0]/.test(ref.folder) ? [`The app folder contains a line break or NUL character: ${JSON.stringify(ref.folder)}`] : []),
             ...(rest.command.some((part) => part.includes('\0')) ? ['The command contains a NUL character'] : []),
             ...(ref.folder.includes(':') && ref.folder.includes(',') ? [`The app folder path contains both ":" and ","`] : []),
+            ...(dependencyVolume !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(dependencyVolume) ? ['Invalid volume name'] : []),
           ];
           if (causes.length > 0) {
             refused++;
@@ -248,6 +253,7 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
     const range = parsePortRange(FAKE_ENGINE_RANGE.start, FAKE_ENGINE_RANGE.end);
     const allocator = new PortAllocator({ store: new LeaseStore(memento, logger), probe: new TcpPortProbe('127.0.0.1'), range: () => range, engine, clock: Date.now, logger });
     let override: Record<string, unknown> = {};
+    let folderInfo: FolderInfo = FOLDERS[0];
     const settings = () => readSettings((name) => ({ 'portRange.start': range.start, 'portRange.end': range.end, image: 'localhost/preview-node:test', startupTimeoutSeconds: 5, apps: [override] })[name]);
     const controller = new AppController({
       allocator,
@@ -255,7 +261,7 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
       settings,
       logger,
       clock: Date.now,
-      inspectFolder: () => Promise.resolve({ pkg: { name: 'x', scripts: { start: 'node server.js' }, main: undefined, hasDependencies: false, dependencies: {} }, hasNodeModules: false, files: new Set(['package.json']) }),
+      inspectFolder: () => Promise.resolve(folderInfo),
     });
     const uncaught = trackUncaught();
     let started = 0;
@@ -263,16 +269,18 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
     try {
       await fc.assert(
         // Folders with NUL cannot exist on disk, and settings refuse such paths (both covered above).
-        fc.asyncProperty(relativeFolder.filter((f) => !f.includes('\0')), goodAppEntry, fc.option(goodCommand, { nil: undefined }), fc.dictionary(fc.constantFrom('A', 'B_2', 'lower'), envValue, { maxKeys: 2 }), async (relative, entry, command, env) => {
+        fc.asyncProperty(relativeFolder.filter((f) => !f.includes('\0')), goodAppEntry, fc.option(goodCommand, { nil: undefined }), fc.dictionary(fc.constantFrom('A', 'B_2', 'lower'), envValue, { maxKeys: 2 }), fc.constantFrom(...FOLDERS), async (relative, entry, command, env, info) => {
           const ref = makeAppRef(path.join(WORKSPACE, relative), WORKSPACE);
           override = { ...entry, path: ref.folder, image: 'localhost/preview-node:test', env, ...(command === undefined ? {} : { command }) };
+          folderInfo = info;
           const def = { ref, override: settings().apps[0] };
+          // What the app's settings and folder call for (zero-config inference included).
+          const config = resolveAppConfig(settings(), def.override, info);
           const before = engine.runArgs.length;
           try {
             const result = await controller.run(def);
             started++;
             assert.equal(engine.runArgs.length, before + 1, 'one engine run per start');
-            const command = override['command'];
             assertRunArgv(engine.runArgs[before] ?? [], {
               folder: ref.folder,
               appId: ref.appId,
@@ -280,10 +288,14 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
               name: containerNameFor(ref),
               image: 'localhost/preview-node:test',
               bindAddress: '127.0.0.1',
-              containerPort: typeof entry['containerPort'] === 'number' ? entry['containerPort'] : 3000,
-              command: typeof command === 'string' ? ['sh', '-c', command] : Array.isArray(command) ? (command as string[]) : ['npm', 'start'],
-              env,
+              containerPort: config.containerPort,
+              command: config.command,
+              env: config.env,
+              ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(ref) } : {}),
             });
+            if (typeof command === 'string') {
+              assert.deepEqual(config.command, ['sh', '-c', command], 'a command string runs as one sh -c argument');
+            }
             assert.equal(controller.stateOf(ref).status, 'running');
             assert.equal(result.port, await allocator.leaseOf(ref.key));
             await controller.release(ref);
@@ -306,6 +318,14 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
     figure('bad input: controller + fake engine', { cases: CONTROLLER_RUNS, started, refusedClearly: refused, leftovers: 0, uncaught: 0 });
   });
 });
+
+/** App folders as inspectFolder reports them: none, plain node, a Vite app with dependencies, dependencies without a script. */
+const FOLDERS: readonly FolderInfo[] = [
+  { pkg: undefined, hasNodeModules: false, files: new Set() },
+  { pkg: { name: 'plain', scripts: { start: 'node server.js' }, main: undefined, hasDependencies: false, dependencies: {}, packageManager: undefined }, hasNodeModules: false, files: new Set(['package.json']) },
+  { pkg: { name: 'vite-app', scripts: { dev: 'vite' }, main: undefined, hasDependencies: true, dependencies: { vite: '^7.0.0' }, packageManager: undefined }, hasNodeModules: false, files: new Set(['package.json', 'package-lock.json']) },
+  { pkg: { name: 'deps', scripts: {}, main: 'main.js', hasDependencies: true, dependencies: { express: '^5' }, packageManager: 'pnpm@9.1.0' }, hasNodeModules: true, files: new Set(['package.json']) },
+];
 
 /** An allocator over a memento (in memory by default), a fake probe and an optional journal. */
 class AllocatorFixture {

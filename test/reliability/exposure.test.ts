@@ -1,14 +1,17 @@
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { execa } from 'execa';
-import type { AppRef } from '../../src/core/appIdentity';
+import { dependencyVolumeFor, type AppRef } from '../../src/core/appIdentity';
 import type { RunResult } from '../../src/core/appController';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { fetchText, makeController, realEngine } from '../engine/helpers';
 import { figure, isLoopback, listeningSockets, ReliabilityWorkspace } from './helpers';
 
 const RANGE = { start: 34500, end: 34509 };
+/** Two plain apps and one with a dependency (installed into its cache volume). */
 const APPS = 3;
 
 interface Binding {
@@ -31,8 +34,17 @@ interface Inspected {
     readonly PortBindings: Readonly<Record<string, readonly Binding[] | null>> | null;
   };
   readonly NetworkSettings: { readonly Ports: Readonly<Record<string, readonly Binding[] | null>> | null };
-  readonly Mounts: readonly { readonly Type: string; readonly Source: string; readonly Destination: string }[];
+  readonly Mounts: readonly { readonly Type: string; readonly Name?: string; readonly Source: string; readonly Destination: string }[];
   readonly Config: { readonly Labels: Readonly<Record<string, string>> | null };
+}
+
+/** A zero-config app with a (local, offline) dependency: it is installed into a cache volume. */
+async function addAppWithDependency(ws: ReliabilityWorkspace): Promise<AppRef> {
+  const app = await ws.apps.addApp('exposed-deps');
+  await fs.mkdir(path.join(app.folder, 'local-dep'));
+  await fs.writeFile(path.join(app.folder, 'local-dep', 'package.json'), JSON.stringify({ name: 'local-dep', version: '1.0.0' }));
+  await fs.writeFile(path.join(app.folder, 'package.json'), JSON.stringify({ name: 'exposed-deps', scripts: { start: 'node server.js' }, dependencies: { 'local-dep': 'file:./local-dep' } }));
+  return app;
 }
 
 function bindings(map: Readonly<Record<string, readonly Binding[] | null>> | null): Binding[] {
@@ -73,7 +85,8 @@ describe('Reliability: exposure (default settings, real podman)', function () {
   before(async function () {
     engine = await realEngine(this);
     ws = await ReliabilityWorkspace.create('exposure');
-    apps = await ws.addApps('exposed', APPS);
+    apps = await ws.addApps('exposed', APPS - 1);
+    apps.push(await addAppWithDependency(ws));
     // Only what the test image needs (a local image, never pulled): bind address and all else default.
     const { controller, settings } = makeController(engine, RANGE);
     assert.equal(settings.bindAddress, '127.0.0.1', 'the default bind address');
@@ -118,7 +131,7 @@ describe('Reliability: exposure (default settings, real podman)', function () {
     figure('exposure', { apps: APPS, socketsOfOurs: ours.length, nonLoopbackSockets: exposed.length, externalAddressesTried: addresses, reachedFromOutside: reached.length });
   });
 
-  it('containers run unprivileged, without added capabilities, host namespaces, devices or the engine socket; only the app folder is mounted', () => {
+  it('containers run unprivileged, without added capabilities, host namespaces, devices or the engine socket; only the app folder is mounted from the host', () => {
     for (const [i, container] of inspected.entries()) {
       const { HostConfig: host } = container;
       assert.equal(host.Privileged, false, 'not --privileged');
@@ -128,13 +141,20 @@ describe('Reliability: exposure (default settings, real podman)', function () {
         assert.notEqual(mode, 'host', 'no host namespace');
       }
       assert.deepEqual(host.Devices ?? [], [], 'no devices');
+      const app = apps[i];
       assert.deepEqual(
-        container.Mounts.map((m) => ({ Type: m.Type, Source: m.Source, Destination: m.Destination })),
-        [{ Type: 'bind', Source: apps[i]?.folder, Destination: '/app' }],
-        'exactly the app folder, at /app',
+        container.Mounts.filter((m) => m.Type === 'bind').map((m) => ({ Source: m.Source, Destination: m.Destination })),
+        [{ Source: app.folder, Destination: '/app' }],
+        'one host path: exactly the app folder, at /app',
+      );
+      // Zero-config apps with dependencies keep node_modules in a named volume of their own.
+      assert.deepEqual(
+        container.Mounts.filter((m) => m.Type !== 'bind').map((m) => ({ Type: m.Type, Name: m.Name, Destination: m.Destination })),
+        app === apps[APPS - 1] ? [{ Type: 'volume', Name: dependencyVolumeFor(app), Destination: '/app/node_modules' }] : [],
+        'besides it, only the app\'s own dependency cache volume',
       );
       assert.ok(!container.Mounts.some((m) => /\.sock$|\/run\/(podman|docker)|docker\.sock|podman\.sock/.test(m.Source)), 'no engine socket');
     }
-    figure('container privileges', { containers: inspected.length, privileged: 0, engineSocketMounts: 0, extraMounts: 0 });
+    figure('container privileges', { containers: inspected.length, privileged: 0, engineSocketMounts: 0, hostPathsBesidesAppFolder: 0, dependencyCacheVolumes: 1 });
   });
 });

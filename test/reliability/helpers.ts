@@ -2,7 +2,7 @@ import { appendFileSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import type { AppRef } from '../../src/core/appIdentity';
+import { dependencyVolumeFor, type AppRef } from '../../src/core/appIdentity';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { isOurs, LABEL_PATH } from '../../src/core/engine/labels';
 import type { ContainerSummary } from '../../src/core/engine/types';
@@ -45,6 +45,7 @@ export class ReliabilityWorkspace {
     try {
       if (engine) {
         await removeContainers((await containersUnder(engine, this.root)).map((c) => c.id));
+        await removeDependencyVolumes(this.apps.apps);
       }
     } finally {
       await fs.rm(this.root, { recursive: true, force: true });
@@ -74,6 +75,16 @@ export function scopedEngine(engine: ContainerEngine, root: string): ContainerEn
 export async function removeContainers(ids: readonly string[]): Promise<void> {
   if (ids.length > 0) {
     await execa('podman', ['rm', '--force', '--time', '0', ...ids]);
+  }
+}
+
+/** Removes the dependency cache volumes of these apps (zero-config starts create them), in one call. */
+export async function removeDependencyVolumes(apps: readonly AppRef[]): Promise<void> {
+  const { stdout } = await execa('podman', ['volume', 'ls', '--quiet']);
+  const existing = new Set(stdout.split('\n'));
+  const ours = apps.map((app) => dependencyVolumeFor(app)).filter((name) => existing.has(name));
+  if (ours.length > 0) {
+    await execa('podman', ['volume', 'rm', '--force', ...ours]);
   }
 }
 

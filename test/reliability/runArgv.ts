@@ -81,13 +81,20 @@ export function assertRunArgv(argv: readonly string[], spec: ExpectedRun): void 
   assert.equal(labels.length, 4);
   const host = net.isIPv6(spec.bindAddress) ? `[${spec.bindAddress}]` : spec.bindAddress;
   assert.deepEqual(values(parsed, '--publish'), [`${host}:${spec.port}:${spec.containerPort}`]);
+  // The dependency cache is a named volume (a plain name: never a host path) over node_modules.
+  const cache = spec.dependencyVolume === undefined ? [] : [`${spec.dependencyVolume}:/app/node_modules`];
+  if (spec.dependencyVolume !== undefined) {
+    assert.match(spec.dependencyVolume, /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a volume name, not a path');
+  }
   const volumes = values(parsed, '--volume');
+  assert.deepEqual(volumes.filter((v) => cache.includes(v)), cache, 'the dependency cache volume, if any');
+  const hostVolumes = volumes.filter((v) => !cache.includes(v));
   const mounts = values(parsed, '--mount');
-  assert.equal(volumes.length + mounts.length, 1, 'exactly one mount');
-  if (volumes.length === 1) {
-    assert.deepEqual(volumes[0].split(':'), [folder, '/app'], 'the engine splits -v at ":" into exactly source and target');
+  assert.equal(hostVolumes.length + mounts.length, 1, 'exactly one host path mounted');
+  if (hostVolumes.length === 1) {
+    assert.deepEqual(hostVolumes[0]?.split(':'), [folder, '/app'], 'the engine splits -v at ":" into exactly source and target');
   } else {
-    assert.deepEqual(mounts[0].split(','), ['type=bind', `source=${folder}`, 'target=/app'], 'the engine splits --mount at ","');
+    assert.deepEqual(mounts[0]?.split(','), ['type=bind', `source=${folder}`, 'target=/app'], 'the engine splits --mount at ","');
   }
   const env = Object.fromEntries(values(parsed, '--env').map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
   assert.deepEqual(env, { ...spec.env, PORT: String(spec.containerPort), HOST: '0.0.0.0' });
