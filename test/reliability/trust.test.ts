@@ -7,12 +7,13 @@ import { realEngine, serverSource, TEST_IMAGE } from '../engine/helpers';
 import { makeTempDir, PACKAGED_VSIX, removeDir, REPO_ROOT } from '../harness/prerequisites';
 import { useWorkbenchSession, type WorkbenchSession } from '../harness/session';
 import { delay } from '../harness/timing';
-import { eventually, openWorkbench } from '../harness/workbench';
+import { eventually, notificationMessages, openWorkbench } from '../harness/workbench';
 import { containersUnder, figure, removeContainers } from './helpers';
-import { PROBE_ATTEMPTS_ENV, PROBE_OUT_ENV, type ProbeReport } from './trustProbeProtocol';
+import { API_PREFIX, EXTENSION_ID, PROBE_ATTEMPTS_ENV, PROBE_OUT_ENV, type ProbeReport } from './trustProbeProtocol';
 
-const EXTENSION_ID = 'preview-containers.preview-containers';
 const STARTING_COMMANDS = ['previewContainers.runApp', 'previewContainers.openPreview', 'previewContainers.restartApp'];
+/** Every way to start an app from outside the UI: the commands and the public API. */
+const STARTING_CALLS = [...STARTING_COMMANDS, `${API_PREFIX}runApp`, `${API_PREFIX}openPreview`];
 const TITLES = ['Preview Containers: Run App Container', 'Preview Containers: Open App Preview', 'Preview Containers: Restart App Container'];
 const UNTRUSTED_MESSAGE = 'Preview Containers only runs containers in trusted workspaces: they execute the workspace’s own code. Trust this workspace to continue.';
 
@@ -178,50 +179,67 @@ describe('Reliability: workspace trust', function () {
   describe('in code-server with workspace trust on, one window reloaded per phase', function () {
     const window = trustWindow();
 
-    it('untrusted folder: the extension stays off — no starting command in the palette, executeCommand finds none, no container', async () => {
-      const report = await window.phase({ settings: {}, attempts: STARTING_COMMANDS.map((c) => [c, 'web'] as const) });
+    it('untrusted folder: the extension stays off — no starting command in the palette, executeCommand and the API find none, no container', async () => {
+      const report = await window.phase({ settings: {}, attempts: STARTING_CALLS.map((c) => [c, 'web'] as const) });
       assert.equal(report.isTrusted, false, 'the folder is untrusted (Restricted Mode)');
       assert.notEqual(report.extensionActive, true, 'the extension is not active');
       assert.deepEqual(report.commandsBefore, [], 'no command of ours is registered');
-      assert.equal(report.attempts.length, STARTING_COMMANDS.length);
+      assert.equal(report.attempts.length, STARTING_CALLS.length);
       for (const attempt of report.attempts) {
         assert.equal(attempt.outcome, 'rejected', `${attempt.command} → ${JSON.stringify(attempt.result)}`);
-        assert.match(attempt.error ?? '', new RegExp(`command '${attempt.command.replace('.', '\\.')}' not found`));
+        const unavailable = attempt.command.startsWith(API_PREFIX) ? new RegExp(`${EXTENSION_ID} is not available in this window`) : new RegExp(`command '${attempt.command.replace('.', '\\.')}' not found`);
+        assert.match(attempt.error ?? '', unavailable);
       }
       const { page, workspace } = window.session();
       const labels = await paletteLabels(page, 'Preview Containers', 'Workspaces: Manage Workspace Trust');
       assert.deepEqual(labels.filter((l) => l.startsWith('Preview Containers:')), [], 'palette entries of ours');
       await assertNoContainer(workspace);
-      figure('trust: untrusted folder', { executeCommandAttempts: report.attempts.length, refused: report.attempts.filter((a) => a.outcome === 'rejected').length, paletteEntries: 0, containers: 0 });
+      figure('trust: untrusted folder', { attempts: report.attempts.length, refused: report.attempts.filter((a) => a.outcome === 'rejected').length, paletteEntries: 0, containers: 0 });
     });
 
-    it('untrusted folder, extension forced on (extensions.supportUntrustedWorkspaces): the runtime guard refuses every start, the palette hides them, no container', async () => {
+    it('untrusted folder, extension forced on (extensions.supportUntrustedWorkspaces): the runtime guard refuses every start (commands and API), the palette hides them, no container', async () => {
       const report = await window.phase({
         settings: { 'extensions.supportUntrustedWorkspaces': { [EXTENSION_ID]: { supported: true } } },
-        attempts: STARTING_COMMANDS.map((c) => [c, 'web'] as const),
+        attempts: STARTING_CALLS.map((c) => [c, 'web'] as const),
       });
+      assert.equal(report.attempts.length, STARTING_CALLS.length);
       assert.equal(report.isTrusted, false, 'the folder is untrusted (Restricted Mode)');
       assert.equal(report.extensionActive, true, 'forced on, the extension runs');
       for (const attempt of report.attempts) {
-        assert.equal(attempt.outcome, 'rejected', `${attempt.command} → ${JSON.stringify(attempt.result)}`);
-        assert.equal(attempt.error, UNTRUSTED_MESSAGE, attempt.command);
+        if (attempt.command.startsWith(API_PREFIX)) {
+          assert.equal(attempt.outcome, 'rejected', `${attempt.command} → ${JSON.stringify(attempt.result)}`);
+          assert.equal(attempt.error, UNTRUSTED_MESSAGE, attempt.command);
+        } else {
+          // Commands show a failure as a notification and resolve to nothing (src/ui/commandRunner.ts).
+          assert.equal(attempt.outcome, 'resolved', attempt.error);
+          assert.equal(attempt.result, undefined, `${attempt.command} returned ${JSON.stringify(attempt.result)}`);
+        }
       }
       const { page, workspace } = window.session();
+      const shown = await eventually(() => notificationMessages(page), { accept: (messages) => messages.some((m) => m.includes(UNTRUSTED_MESSAGE)), timeoutMs: 10_000 });
       const labels = await paletteLabels(page, 'Preview Containers', 'Preview Containers: Show Port Allocations');
       assert.deepEqual(labels.filter((l) => TITLES.includes(l)), [], 'starting commands in the palette');
       await assertNoContainer(workspace);
-      figure('trust: runtime guard', { executeCommandAttempts: report.attempts.length, refusedWithUntrustedError: report.attempts.filter((a) => a.error === UNTRUSTED_MESSAGE).length, containers: 0 });
+      figure('trust: runtime guard', {
+        attempts: report.attempts.length,
+        apiRejectedWithUntrustedError: report.attempts.filter((a) => a.error === UNTRUSTED_MESSAGE).length,
+        commandsResolvedEmpty: report.attempts.filter((a) => !a.command.startsWith(API_PREFIX) && a.outcome === 'resolved' && a.result === undefined).length,
+        untrustedNotifications: shown.filter((m) => m.includes(UNTRUSTED_MESSAGE)).length,
+        containers: 0,
+      });
     });
 
-    it('control, workspace trust off: the same executeCommand starts the app and the palette lists the starting commands (so the checks above can fail)', async () => {
+    it('control, workspace trust off: the same executeCommand and API start the app, and the palette lists the starting commands (so the checks above can fail)', async () => {
       const { page, workspace } = window.session();
       try {
-        const report = await window.phase({ settings: { 'security.workspace.trust.enabled': false }, attempts: [['previewContainers.runApp', 'web']] });
+        const report = await window.phase({ settings: { 'security.workspace.trust.enabled': false }, attempts: [['previewContainers.runApp', 'web'], [`${API_PREFIX}runApp`, 'web']] });
         assert.equal(report.isTrusted, true);
-        const [attempt] = report.attempts;
-        assert.equal(attempt?.outcome, 'resolved', attempt?.error);
-        const result = attempt?.result as { appId?: string; port?: number } | undefined;
+        const [command, api] = report.attempts;
+        assert.equal(command?.outcome, 'resolved', command?.error);
+        assert.equal(api?.outcome, 'resolved', api?.error);
+        const result = command?.result as { appId?: string; port?: number } | undefined;
         assert.equal(result?.appId, 'web');
+        assert.deepEqual(api?.result, command?.result, 'the API returns the running app');
         const containers = await containersUnder(engine, workspace);
         assert.deepEqual(containers.map((c) => [c.running, c.ports[0]?.hostPort]), [[true, result?.port]]);
         const labels = await paletteLabels(page, 'Preview Containers: Run App Container', 'Preview Containers: Show Port Allocations');
