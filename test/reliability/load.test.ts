@@ -10,9 +10,14 @@ import { readSharedLeases } from './window';
 import type { AppOutcome, WorkerConfig } from './workerProtocol';
 import { Workers } from './workers';
 
-const WINDOWS = 8;
-const APPS = 40;
-const LOAD_RANGE = { start: 34000, end: 34099 };
+/**
+ * Issue 6 asks for two windows sharing 20 apps; issue 8 for eight sharing 40. Both run: the small
+ * one is the everyday case of two VS Code windows, the large one the stress.
+ */
+const LOADS = [
+  { windows: 2, apps: 20, range: { start: 34000, end: 34049 } },
+  { windows: 8, apps: 40, range: { start: 34000, end: 34099 } },
+];
 const POOL_RANGE = { start: 34100, end: 34109 };
 
 function windowsFor(ws: ReliabilityWorkspace, apps: readonly AppRef[], windows: number, portRange: { start: number; end: number }): WorkerConfig[] {
@@ -103,35 +108,37 @@ describe('Reliability: load across windows (separate processes, shared lagged gl
     ws = undefined;
   });
 
-  it(`${WINDOWS} windows start ${APPS} apps at once: 0 duplicate ports, 0 lost leases, every app answering with its own content`, async () => {
-    ws = await ReliabilityWorkspace.create('load');
-    const apps = await ws.addApps('app', APPS);
-    const { results, wallMs } = await workers.runTogether(windowsFor(ws, apps, WINDOWS, LOAD_RANGE));
-    const outcomes = results.flatMap((r) => r.outcomes);
-    assert.equal(outcomes.length, APPS);
-    assert.equal(describeFailures(outcomes), '', 'every app started');
-    const ports = outcomes.map((o) => o.port);
-    assert.deepEqual(duplicatesOf(ports), [], 'duplicate ports handed out');
+  for (const { windows, apps: count, range } of LOADS) {
+    it(`${windows} windows start ${count} apps at once: 0 duplicate ports, 0 lost leases, every app answering with its own content`, async () => {
+      ws = await ReliabilityWorkspace.create('load');
+      const apps = await ws.addApps('app', count);
+      const { results, wallMs } = await workers.runTogether(windowsFor(ws, apps, windows, range));
+      const outcomes = results.flatMap((r) => r.outcomes);
+      assert.equal(outcomes.length, count);
+      assert.equal(describeFailures(outcomes), '', 'every app started');
+      const ports = outcomes.map((o) => o.port);
+      assert.deepEqual(duplicatesOf(ports), [], 'duplicate ports handed out');
 
-    const { merged } = await assertFinalState(engine, ws, apps, outcomes);
+      const { merged } = await assertFinalState(engine, ws, apps, outcomes);
 
-    const times = outcomes.map((o) => o.ms).sort((a, b) => a - b);
-    figure('load', {
-      processes: WINDOWS,
-      apps: APPS,
-      globalStateLagMs: `${WINDOW_LAG.minMs}-${WINDOW_LAG.maxMs}`,
-      started: outcomes.length,
-      duplicatePorts: duplicatesOf(ports).length,
-      lostLeases: outcomes.filter((o) => !merged.some((l) => l.key === o.key)).length,
-      answering: outcomes.length,
-      wallMs,
-      leasedMsMedian: stageMedian(outcomes, 'Creating the container'),
-      runReturnedMsMedian: stageMedian(outcomes, 'Waiting for the app'),
-      startMsMedian: times[Math.floor(times.length / 2)],
-      startMsMax: times[times.length - 1],
-      portsUsed: `${Math.min(...ports.map(Number))}-${Math.max(...ports.map(Number))}`,
+      const times = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+      figure(`load ${windows}x${count}`, {
+        processes: windows,
+        apps: count,
+        globalStateLagMs: `${WINDOW_LAG.minMs}-${WINDOW_LAG.maxMs}`,
+        started: outcomes.length,
+        duplicatePorts: duplicatesOf(ports).length,
+        lostLeases: outcomes.filter((o) => !merged.some((l) => l.key === o.key)).length,
+        answering: outcomes.length,
+        wallMs,
+        leasedMsMedian: stageMedian(outcomes, 'Creating the container'),
+        runReturnedMsMedian: stageMedian(outcomes, 'Waiting for the app'),
+        startMsMedian: times[Math.floor(times.length / 2)],
+        startMsMax: times[times.length - 1],
+        portsUsed: `${Math.min(...ports.map(Number))}-${Math.max(...ports.map(Number))}`,
+      });
     });
-  });
+  }
 
   it('pool of 10 ports, 12 apps from 4 windows: 10 run, 2 get PoolExhaustedError naming the holders, nothing half-created', async () => {
     ws = await ReliabilityWorkspace.create('pool');
