@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Logger } from './logger';
 import type { MementoLike } from './memento';
+import { describe } from './portRange';
 
 /** A port lease: app `key` holds `port` until released (sticky across runs). */
 export interface Lease {
@@ -44,7 +45,8 @@ export const LEASES_KEY = 'previewContainers.leases';
 export const LEASES_VERSION = 1;
 
 const portSchema = z.int().check(z.gte(1), z.lte(65535));
-const timeSchema = z.number().check(z.gte(0));
+// Up to the last instant a Date can hold: a larger value would make every date rendering throw.
+const timeSchema = z.number().check(z.gte(0), z.lte(8.64e15));
 export const leaseSchema = z.object({
   key: z.string().check(z.minLength(1)),
   appId: z.string().check(z.minLength(1)),
@@ -86,7 +88,7 @@ export function decodeLeases(raw: unknown, logger: Logger): LeaseTable {
   }
   const record = raw as { version?: unknown; leases?: unknown };
   if (record.version !== LEASES_VERSION) {
-    logger.warn(`Stored port leases have unknown version ${String(record.version)}; salvaging valid entries.`);
+    logger.warn(`Stored port leases have unknown version ${describe(record.version)}; salvaging valid entries.`);
   }
   if (!Array.isArray(record.leases)) {
     logger.warn('Stored port leases had no lease list; starting with an empty table.');

@@ -167,6 +167,11 @@ export class PortAllocator {
       const table = await this.deps.store.load();
       const current = table.get(app.key);
       if (current?.port === port) {
+        if (!current.confirmed) {
+          // A start whose window died after `run`: its running container proves the lease.
+          await this.write(table, { ...current, updatedAt: this.deps.clock(), confirmed: true });
+          this.deps.logger.info(`Confirmed port ${port} of ${app.appId} from its running container.`);
+        }
         return true;
       }
       for (const lease of table.values()) {

@@ -113,6 +113,10 @@ function appOverride(value: unknown, index: number): AppOverride {
     if (!ok) {
       throw new SettingsError(`${setting}.command`, `expected a command string or a list of arguments, got ${describe(command)}.`);
     }
+    const parts: unknown[] = typeof command === 'string' ? [command] : command;
+    if (parts.some((part) => typeof part === 'string' && part.includes('\0'))) {
+      throw new SettingsError(`${setting}.command`, 'it contains a NUL character, which cannot be passed to a program.');
+    }
     result.command = command;
   }
   if (entry.containerPort !== undefined) {

@@ -28,6 +28,13 @@ export interface CodeServerOptions {
    * is needed for `--proxy-domain {{port}}.{{host}}`: `<port>.localhost` resolves to loopback.
    */
   readonly browserHost?: 'localhost' | '127.0.0.1';
+  /**
+   * Keep VS Code's workspace trust on (default off: `--disable-workspace-trust`, every folder
+   * trusted). With it on, a new folder opens untrusted (Restricted Mode).
+   */
+  readonly workspaceTrust?: boolean;
+  /** Written to the user's settings.json before the server starts. */
+  readonly userSettings?: Readonly<Record<string, unknown>>;
 }
 
 const MAX_LOG_LINES = 400;
@@ -43,6 +50,7 @@ export class CodeServer {
     private readonly log: LogCapture,
     private readonly ownedDir: string | undefined,
     private readonly browserHost: string,
+    private readonly userDataDir: string,
   ) {}
 
   get pid(): number {
@@ -76,6 +84,11 @@ export class CodeServer {
     return this.log.tail(lines);
   }
 
+  /** Replaces the user's settings.json. Open windows apply it live; some settings need a reload. */
+  async writeUserSettings(settings: Readonly<Record<string, unknown>>): Promise<void> {
+    await writeUserSettings(this.userDataDir, settings);
+  }
+
   static async start(options: CodeServerOptions): Promise<CodeServer> {
     const entry = requireCodeServer();
     const ownedDir = options.stateDir === undefined ? await makeTempDir(`code-server-${options.name}`) : undefined;
@@ -89,6 +102,9 @@ export class CodeServer {
     try {
       for (const dir of Object.values(dirs)) {
         await fs.promises.mkdir(dir, { recursive: true });
+      }
+      if (options.userSettings !== undefined) {
+        await writeUserSettings(dirs.userData, options.userSettings);
       }
       const env = serverEnvironment(dirs, options.env);
       const dirArgs = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
@@ -105,7 +121,7 @@ export class CodeServer {
           '--bind-addr', `127.0.0.1:${port}`,
           '--disable-telemetry',
           '--disable-update-check',
-          '--disable-workspace-trust',
+          ...(options.workspaceTrust === true ? [] : ['--disable-workspace-trust']),
           '--disable-getting-started-override',
           ...(typeof options.extraArgs === 'function' ? options.extraArgs(port) : (options.extraArgs ?? [])),
           ...dirArgs,
@@ -113,7 +129,7 @@ export class CodeServer {
         ];
         log.note(`starting code-server on 127.0.0.1:${port}`);
         const child = await spawnGroup(process.execPath, args, { env, label: 'code-server', onOutput: (text) => log.append(text) });
-        const server = new CodeServer(port, child, log, ownedDir, options.browserHost ?? '127.0.0.1');
+        const server = new CodeServer(port, child, log, ownedDir, options.browserHost ?? '127.0.0.1', dirs.userData);
         try {
           await server.waitUntilHealthy(30_000);
           return server;
@@ -185,6 +201,11 @@ export class CodeServer {
       await removeDir(this.ownedDir);
     }
   }
+}
+
+async function writeUserSettings(userDataDir: string, settings: Readonly<Record<string, unknown>>): Promise<void> {
+  await fs.promises.mkdir(path.join(userDataDir, 'User'), { recursive: true });
+  await fs.promises.writeFile(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 }
 
 function serverEnvironment(

@@ -64,6 +64,9 @@ export function buildRunArgs(spec: RunSpec): string[] {
       throw new RunSpecError(`The app ${what} contains a line break or NUL character: ${JSON.stringify(value)}`);
     }
   }
+  if (spec.command.some((part) => part.includes('\0'))) {
+    throw new RunSpecError('The command contains a NUL character, which cannot be passed to a program.');
+  }
   if (spec.image.startsWith('-')) {
     throw new RunSpecError(`Invalid image reference: ${spec.image}`);
   }

@@ -1,0 +1,160 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execa } from 'execa';
+import { dependencyVolumeFor, type AppRef } from '../../src/core/appIdentity';
+import type { RunResult } from '../../src/core/appController';
+import type { ContainerEngine } from '../../src/core/engine/containerEngine';
+import { fetchText, makeController, realEngine } from '../engine/helpers';
+import { figure, isLoopback, listeningSockets, ReliabilityWorkspace } from './helpers';
+
+const RANGE = { start: 34500, end: 34509 };
+/** Two plain apps and one with a dependency (installed into its cache volume). */
+const APPS = 3;
+
+interface Binding {
+  readonly HostIp?: string;
+  readonly HostPort?: string;
+}
+
+/** The fields of `podman inspect` that say what a container can reach and what reaches it. */
+interface Inspected {
+  readonly Id: string;
+  readonly State: { readonly ConmonPid?: number };
+  readonly HostConfig: {
+    readonly Privileged: boolean;
+    readonly CapAdd: readonly string[] | null;
+    readonly SecurityOpt: readonly string[] | null;
+    readonly NetworkMode: string;
+    readonly PidMode: string;
+    readonly IpcMode: string;
+    readonly Devices: readonly unknown[] | null;
+    readonly PortBindings: Readonly<Record<string, readonly Binding[] | null>> | null;
+  };
+  readonly NetworkSettings: { readonly Ports: Readonly<Record<string, readonly Binding[] | null>> | null };
+  readonly Mounts: readonly { readonly Type: string; readonly Name?: string; readonly Source: string; readonly Destination: string }[];
+  readonly Config: { readonly Labels: Readonly<Record<string, string>> | null };
+}
+
+/** A zero-config app with a (local, offline) dependency: it is installed into a cache volume. */
+async function addAppWithDependency(ws: ReliabilityWorkspace): Promise<AppRef> {
+  const app = await ws.apps.addApp('exposed-deps');
+  await fs.mkdir(path.join(app.folder, 'local-dep'));
+  await fs.writeFile(path.join(app.folder, 'local-dep', 'package.json'), JSON.stringify({ name: 'local-dep', version: '1.0.0' }));
+  await fs.writeFile(path.join(app.folder, 'package.json'), JSON.stringify({ name: 'exposed-deps', scripts: { start: 'node server.js' }, dependencies: { 'local-dep': 'file:./local-dep' } }));
+  return app;
+}
+
+function bindings(map: Readonly<Record<string, readonly Binding[] | null>> | null): Binding[] {
+  return Object.values(map ?? {}).flatMap((list) => list ?? []);
+}
+
+/** Addresses of this machine that other machines could use to reach it. */
+function externalAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal && !(a.family === 'IPv6' && a.address.startsWith('fe80')))
+    .map((a) => a.address);
+}
+
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 1500 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('Reliability: exposure (default settings, real podman)', function () {
+  this.timeout(120_000);
+  let engine: ContainerEngine;
+  let ws: ReliabilityWorkspace | undefined;
+  let apps: AppRef[] = [];
+  let results: RunResult[] = [];
+  let inspected: Inspected[] = [];
+
+  before(async function () {
+    engine = await realEngine(this);
+    ws = await ReliabilityWorkspace.create('exposure');
+    apps = await ws.addApps('exposed', APPS - 1);
+    apps.push(await addAppWithDependency(ws));
+    // Only what the test image needs (a local image, never pulled): bind address and all else default.
+    const { controller, settings } = makeController(engine, RANGE);
+    assert.equal(settings.bindAddress, '127.0.0.1', 'the default bind address');
+    results = await Promise.all(apps.map((ref) => controller.run({ ref })));
+    const { stdout } = await execa('podman', ['inspect', '--type', 'container', ...results.map((r) => r.containerId)]);
+    inspected = JSON.parse(stdout) as Inspected[];
+  });
+
+  after(async () => {
+    await ws?.cleanUp(engine);
+  });
+
+  it('publishes every port on 127.0.0.1 only: configured and live bindings (inspect)', async () => {
+    assert.equal(inspected.length, APPS);
+    for (const [i, container] of inspected.entries()) {
+      const port = String(results[i]?.port);
+      assert.deepEqual(bindings(container.HostConfig.PortBindings), [{ HostIp: '127.0.0.1', HostPort: port }]);
+      assert.deepEqual(bindings(container.NetworkSettings.Ports), [{ HostIp: '127.0.0.1', HostPort: port }]);
+      assert.equal(await fetchText(`http://127.0.0.1:${port}/name`), apps[i]?.name);
+    }
+  });
+
+  it('the OS socket table (ss) shows nothing of ours on a non-loopback address, and no other address reaches the apps', async () => {
+    const sockets = await listeningSockets();
+    const ports = results.map((r) => r.port);
+    const conmons = inspected.map((c) => c.State.ConmonPid).filter((pid): pid is number => pid !== undefined && pid > 0);
+    assert.equal(conmons.length, APPS, 'podman reports the conmon of each container');
+    const ours = sockets.filter((s) => ports.includes(s.port) || s.pids.some((pid) => conmons.includes(pid)));
+    assert.ok(ports.every((port) => ours.some((s) => s.port === port)), `every app port is listening:\n${ours.map((s) => s.line).join('\n')}`);
+    const exposed = ours.filter((s) => !isLoopback(s.address));
+    assert.deepEqual(exposed.map((s) => s.line), [], 'sockets of ours on a non-loopback address');
+    const addresses = externalAddresses();
+    const reached: string[] = [];
+    for (const address of addresses) {
+      for (const port of ports) {
+        if (await connects(address, port)) {
+          reached.push(`${address}:${port}`);
+        }
+      }
+    }
+    assert.deepEqual(reached, [], 'apps reachable through a non-loopback address');
+    figure('exposure', { apps: APPS, socketsOfOurs: ours.length, nonLoopbackSockets: exposed.length, externalAddressesTried: addresses, reachedFromOutside: reached.length });
+  });
+
+  it('containers run unprivileged, without added capabilities, host namespaces, devices or the engine socket; only the app folder is mounted from the host', () => {
+    for (const [i, container] of inspected.entries()) {
+      const { HostConfig: host } = container;
+      assert.equal(host.Privileged, false, 'not --privileged');
+      assert.deepEqual(host.CapAdd ?? [], [], 'no added capabilities');
+      assert.ok((host.SecurityOpt ?? []).includes('no-new-privileges'), `security options ${JSON.stringify(host.SecurityOpt)}`);
+      for (const mode of [host.NetworkMode, host.PidMode, host.IpcMode]) {
+        assert.notEqual(mode, 'host', 'no host namespace');
+      }
+      assert.deepEqual(host.Devices ?? [], [], 'no devices');
+      const app = apps[i];
+      assert.deepEqual(
+        container.Mounts.filter((m) => m.Type === 'bind').map((m) => ({ Source: m.Source, Destination: m.Destination })),
+        [{ Source: app.folder, Destination: '/app' }],
+        'one host path: exactly the app folder, at /app',
+      );
+      // Zero-config apps with dependencies keep node_modules in a named volume of their own.
+      assert.deepEqual(
+        container.Mounts.filter((m) => m.Type !== 'bind').map((m) => ({ Type: m.Type, Name: m.Name, Destination: m.Destination })),
+        app === apps[APPS - 1] ? [{ Type: 'volume', Name: dependencyVolumeFor(app), Destination: '/app/node_modules' }] : [],
+        'besides it, only the app\'s own dependency cache volume',
+      );
+      assert.ok(!container.Mounts.some((m) => /\.sock$|\/run\/(podman|docker)|docker\.sock|podman\.sock/.test(m.Source)), 'no engine socket');
+    }
+    figure('container privileges', { containers: inspected.length, privileged: 0, engineSocketMounts: 0, hostPathsBesidesAppFolder: 0, dependencyCacheVolumes: 1 });
+  });
+});
