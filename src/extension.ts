@@ -12,7 +12,7 @@ import { FileLock } from './core/interProcessLock';
 import { LeaseStore } from './core/leaseStore';
 import { systemClock } from './core/logger';
 import { PortAllocator } from './core/portAllocator';
-import { TcpPortProbe } from './core/portProbe';
+import { probeFor } from './core/portProbe';
 import { Reconciler } from './core/reconciler';
 import { AppCatalog } from './ui/appCatalog';
 import { AppLogs } from './ui/appLogs';
@@ -44,9 +44,9 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
   const allocator = new PortAllocator({
     store: new LeaseStore(context.globalState, logger, new FileLeaseJournal(storageDir, systemClock, logger)),
     lock: new FileLock(storageDir, logger),
-    // Built per probe so a changed bind address applies at once. A remote engine's ports cannot be
-    // probed from here: its own published-port list and its refusals are the arbiters there.
-    probe: { isFree: (port) => (engines.current?.host !== undefined ? Promise.resolve(true) : new TcpPortProbe(currentSettings().bindAddress).isFree(port)) },
+    // Built per probe so a changed bind address or engine connection applies at once. A remote
+    // engine's host cannot be bound from here, so its ports are probed by connecting to them.
+    probe: { isFree: (port) => probeFor(engines.current?.host, currentSettings().bindAddress).isFree(port) },
     range: () => currentSettings().portRange,
     engine: portUsage,
     clock: systemClock,

@@ -61,3 +61,34 @@ export class TcpPortProbe implements PortProbe {
     return anyAvailable;
   }
 }
+
+/**
+ * Probes a port on another machine (a remote engine's host), where binding is impossible: a port
+ * that accepts a connection is taken; a refused one is free. When the host cannot tell (filtered,
+ * unreachable, timed out) the answer is "free": the engine's published-port list and its refusal
+ * of a taken port remain the arbiters there, and a probe must never block a start.
+ */
+export class ConnectPortProbe implements PortProbe {
+  constructor(
+    private readonly host: string,
+    private readonly timeoutMs = 300,
+  ) {}
+
+  isFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = net.connect({ host: this.host, port });
+      const done = (free: boolean): void => {
+        socket.destroy();
+        resolve(free);
+      };
+      socket.setTimeout(this.timeoutMs, () => done(true));
+      socket.once('connect', () => done(false));
+      socket.once('error', () => done(true));
+    });
+  }
+}
+
+/** The probe for where containers publish: this machine (bind), or a remote engine's host (connect). */
+export function probeFor(engineHost: string | undefined, bindAddress: string): PortProbe {
+  return engineHost === undefined ? new TcpPortProbe(bindAddress) : new ConnectPortProbe(engineHost);
+}
