@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
   });
   const follower = new EventFollower({
     engine: () => engines.get(),
-    onEvents: () => void lifecycle.observeNow(),
+    onEvents: (events) => void (reconciler.concerns(events) && lifecycle.observeNow()),
     onEachEvent: (event) => exits.onEvent(event),
     onReconnect: () => void lifecycle.reconcileNow(),
     onStreamError: (error) => engineStatus.record(error),

@@ -474,10 +474,19 @@ export class AppController {
   }
 
   private update(app: AppRef, patch: Partial<Omit<AppState, 'app' | 'containerName'>>): void {
+    const previous = this.states.get(app.key);
     const next: AppState = { ...this.stateOf(app), ...patch, app };
     this.states.set(app.key, next);
-    this.changed.fire(next);
+    // Observe passes re-announce every app; only real changes repaint the tree.
+    if (!previous || !sameState(previous, next)) {
+      this.changed.fire(next);
+    }
   }
+}
+
+function sameState(a: AppState, b: AppState): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof AppState)[]);
+  return [...keys].every((key) => Object.is(a[key], b[key]));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { AppController } from './appController';
 import type { AppRef } from './appIdentity';
 import type { ContainerEngine } from './engine/containerEngine';
 import { isOurs, labelledPort, LABEL_PATH } from './engine/labels';
-import type { ContainerSummary } from './engine/types';
+import type { ContainerSummary, EngineEvent } from './engine/types';
 import type { Lease } from './leaseStore';
 import type { Clock, Logger } from './logger';
 import type { PortAllocator } from './portAllocator';
@@ -51,6 +51,16 @@ export class Reconciler {
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.options = { ...DEFAULT_RECONCILER_OPTIONS, ...deps.options };
+  }
+
+  /**
+   * Whether engine events touch this window's apps. Events of other workspaces' containers are
+   * their windows' business; observing on each would spend an engine list and a repaint per event
+   * of every container on the machine.
+   */
+  concerns(events: readonly EngineEvent[]): boolean {
+    const keys = new Set(this.deps.apps().map((app) => app.key));
+    return events.some((event) => keys.has(event.labels[LABEL_PATH] ?? ''));
   }
 
   /**

@@ -63,6 +63,25 @@ describe('lifecycle (fake engine, fake clock)', () => {
       }
     });
 
+    it('only events of this window\'s apps ask for an observe pass; a pass that changes nothing repaints nothing', async () => {
+      const web = app('web');
+      const w = make({ apps: [web] });
+      const { containerId } = await w.controller.run({ ref: web });
+      const event = (path: string) => ({ id: containerId, name: 'x', action: 'die' as const, rawAction: 'died', labels: { 'previewContainers.path': path }, time: 0, exitCode: 0 });
+      assert.equal(w.reconciler.concerns([event(web.key)]), true);
+      assert.equal(w.reconciler.concerns([event('/home/dev/other/app')]), false);
+      assert.equal(w.reconciler.concerns([]), false);
+
+      const announced: string[] = [];
+      w.controller.onDidChangeState((state) => announced.push(`${state.app.appId}:${state.status}`));
+      await w.reconciler.reconcile({ repair: false });
+      await w.reconciler.reconcile({ repair: false });
+      assert.deepEqual(announced, [], 'nothing changed, nothing announced');
+      await w.engine.stop(containerId);
+      await w.reconciler.reconcile({ repair: false });
+      assert.deepEqual(announced, ['web:stopped']);
+    });
+
     it('keeps the lease of a vanished container as a sticky reservation (stopped), never reassigns it', async () => {
       const web = app('web');
       const w = make({ apps: [web] });
