@@ -157,7 +157,7 @@ export async function benchIdleCpu(engine: ContainerEngine, janitor: Janitor, ta
     },
   ];
   const details = [
-    `P5: ${events} events of managed containers while the host ran, ${foreign} of them from other workspaces (each triggers an observe pass).`,
+    `P5: ${events} events of managed containers while the host ran, ${foreign} of them from other workspaces (only events of its own apps trigger an observe pass).`,
     `P5: engine CLI calls during the window: ${Object.entries(result.engineCalls).map(([call, n]) => `${n}× \`${call}\``).join(', ') || 'none'}; ${result.treeRenders} tree renders; apps shown running ${(result.settleMs / 1000).toFixed(1)} s after activate().`,
     ...live.map((c) => `P5: live child ${c.pid} \`${c.command}\`: ${c.ms} ms CPU in the window${c.whole ? ' (started during it)' : ''}.`),
     ...result.warnings.slice(0, 5).map((w) => `P5 warning: ${w}`),
