@@ -47,7 +47,8 @@ export class Reconciler {
   private readonly options: ReconcilerOptions;
   private readonly misses = new Map<string, { count: number; lastAt: number }>();
   private running: Promise<ReconcileReport> | undefined;
-  private again = false;
+  private next: Promise<ReconcileReport> | undefined;
+  private nextRepair = false;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.options = { ...DEFAULT_RECONCILER_OPTIONS, ...deps.options };
@@ -64,19 +65,31 @@ export class Reconciler {
   }
 
   /**
-   * One pass. Concurrent calls share the pass in flight (plus one more after it), so bursts of
-   * events cost one engine list, not one each. `repair: false` only observes (for event refreshes).
+   * One pass that starts after this call (so it sees what the caller just changed, e.g. the engine
+   * setting). Calls made while a pass is in flight share the next one, so bursts of events cost one
+   * engine list, not one each. `repair: false` only observes (for event refreshes).
    */
   reconcile(options: { repair?: boolean } = {}): Promise<ReconcileReport> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
+    const repair = options.repair ?? true;
+    if (!this.running) {
+      return this.startPass(repair);
     }
-    const pass = this.pass(options.repair ?? true).finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.reconcile({ repair: false }).catch(() => undefined);
+    this.nextRepair ||= repair;
+    this.next ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        const nextRepair = this.nextRepair;
+        this.next = undefined;
+        this.nextRepair = false;
+        return this.startPass(nextRepair);
+      });
+    return this.next;
+  }
+
+  private startPass(repair: boolean): Promise<ReconcileReport> {
+    const pass = this.pass(repair).finally(() => {
+      if (this.running === pass) {
+        this.running = undefined;
       }
     });
     this.running = pass;

@@ -82,6 +82,30 @@ describe('lifecycle (fake engine, fake clock)', () => {
       assert.deepEqual(announced, ['web:stopped']);
     });
 
+    it('a call made while a pass is in flight gets a pass that starts after it (a new engine setting, its error, reach the caller)', async () => {
+      const w = make();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let calls = 0;
+      const reconciler = new Reconciler({
+        controller: w.controller,
+        allocator: w.allocator,
+        // The first pass still uses the old engine (slow); then the setting points nowhere.
+        engine: async () => (++calls === 1 ? gate.then(() => w.engine) : Promise.reject(new Error('No container engine was found'))),
+        apps: () => [],
+        logger: w.logger,
+        clock: w.clock.read,
+      });
+      const first = reconciler.reconcile();
+      const second = reconciler.reconcile();
+      const third = reconciler.reconcile({ repair: false });
+      release();
+      await first;
+      await assert.rejects(second, /No container engine was found/);
+      await assert.rejects(third, /No container engine was found/);
+      assert.equal(calls, 2, 'the two later calls shared one pass');
+    });
+
     it('keeps the lease of a vanished container as a sticky reservation (stopped), never reassigns it', async () => {
       const web = app('web');
       const w = make({ apps: [web] });
