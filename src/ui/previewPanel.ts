@@ -36,7 +36,11 @@ export class PreviewPanels implements vscode.WebviewPanelSerializer<PersistedSta
     private readonly actions: PreviewActions,
   ) {
     const sub = controller.onDidChangeState((state) => void this.panels.get(state.app.key)?.update(state));
-    this.disposables.push({ dispose: () => sub.dispose() }, vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, this));
+    this.disposables.push({ dispose: () => sub.dispose() });
+    // Deliberately never unregistered (as in VS Code's own webview sample): deactivation runs when
+    // the window reloads or closes, possibly before the workbench saves its open editors, and a
+    // webview whose serializer is gone is left out of that save — the tabs would not come back.
+    vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, this);
   }
 
   /** Opens (or reveals) the preview of an app and resolves with the URL its frame uses. */
@@ -81,8 +85,10 @@ export class PreviewPanels implements vscode.WebviewPanelSerializer<PersistedSta
   }
 
   dispose(): void {
+    // Leave the tabs open: this runs on window reload and close too, and the user's previews must
+    // be saved with the window and restored by the serializer, not closed by us.
     for (const panel of [...this.panels.values()]) {
-      panel.dispose();
+      panel.detach();
     }
     for (const d of this.disposables) {
       d.dispose();
@@ -177,12 +183,19 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (!this.disposed) {
+      this.detach();
+      this.panel.dispose();
+    }
+  }
+
+  /** Stops following the app but leaves the tab open (the window is going away). */
+  detach(): void {
     if (this.disposed) {
       return;
     }
     this.disposed = true;
     this.onDispose();
-    this.panel.dispose();
     for (const d of this.disposables) {
       d.dispose();
     }
