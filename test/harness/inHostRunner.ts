@@ -1,7 +1,8 @@
 import type { Page } from 'playwright-core';
 import type { CodeServer } from './codeServer';
-import { SUITE_START_MARKER, writePhase } from './phaseState';
+import { PHASE_PASSED_MARKER, setRunnerReloads, SUITE_START_MARKER, writePhase } from './phaseState';
 import { orTimeout } from './timing';
+import { saveWorkbenchState } from './workbench';
 
 export interface InHostSuiteOptions {
   readonly server: CodeServer;
@@ -67,6 +68,9 @@ export class InHostSuite {
       for (const line of text.split('\n')) {
         const tagged = type === 'error' || type === 'warn' ? `[${String(type)}] ${line}` : line;
         this.lines.push(tagged);
+        if (line.startsWith(PHASE_PASSED_MARKER)) {
+          this.onExit?.(0);
+        }
         this.echoing ||= line.includes(SUITE_START_MARKER);
         if (this.echoing) {
           this.options.onLine?.(tagged);
@@ -78,11 +82,18 @@ export class InHostSuite {
     });
   }
 
-  /** Runs the next phase (1, then 2 after a window reload, …) and resolves when the suite exits. */
-  async runNextPhase(timeoutMs = 240_000): Promise<PhaseResult> {
+  /**
+   * Runs the next phase (1, then 2 after a window reload, …) and resolves when the suite exits, or,
+   * with `thenReload`, when it reports that it passed: it then stays alive, and the workbench's
+   * state is saved with its extension host running, so that the reload that starts the next phase
+   * is the one a user makes.
+   */
+  async runNextPhase(options: { thenReload?: boolean; timeoutMs?: number } = {}): Promise<PhaseResult> {
+    const timeoutMs = options.timeoutMs ?? 240_000;
     await this.install();
     const phase = ++this.phasesRun;
     writePhase(this.options.stateDir, phase);
+    setRunnerReloads(this.options.stateDir, options.thenReload === true);
     this.echoing = false;
     const firstLine = this.lines.length;
     const exited = new Promise<number>((resolve) => (this.onExit = resolve));
@@ -97,6 +108,9 @@ export class InHostSuite {
     const output = this.lines.slice(firstLine).join('\n');
     if (outcome === 'timeout') {
       throw new Error(`in-host suite phase ${phase} did not finish within ${timeoutMs / 1000}s\n--- suite output ---\n${output}`);
+    }
+    if (outcome === 0 && options.thenReload) {
+      await saveWorkbenchState(page);
     }
     return { phase, exitCode: outcome, output };
   }

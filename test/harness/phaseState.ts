@@ -15,7 +15,29 @@ export const SUITE_START_MARKER = 'in-host suite, phase';
 /** Tests whose title contains this run only in phase 2, after the window reload; all others only in phase 1. */
 export const AFTER_RELOAD_TAG = '[after reload]';
 
+/**
+ * Logged by the suite when a phase passed and the runner will reload the window while this
+ * extension host is still alive, as a user's reload happens. (When a suite exits, its extension
+ * host ends, and the workbench saves its open editors without the webviews whose serializer went
+ * with it: preview tabs would not come back for reasons no user meets.)
+ */
+export const PHASE_PASSED_MARKER = 'in-host suite passed phase';
+
 const phaseFile = (dir: string): string => path.join(dir, 'phase');
+const reloadFlag = (dir: string): string => path.join(dir, 'runner-reloads-next');
+
+/** Whether the runner reloads the window after this phase (then the suite waits for it instead of exiting). */
+export function setRunnerReloads(dir: string, reloads: boolean): void {
+  if (reloads) {
+    fs.writeFileSync(reloadFlag(dir), '');
+  } else {
+    fs.rmSync(reloadFlag(dir), { force: true });
+  }
+}
+
+export function runnerReloads(dir: string | undefined): boolean {
+  return dir !== undefined && fs.existsSync(reloadFlag(dir));
+}
 const recordFile = (dir: string, key: string): string => path.join(dir, `record-${key}.json`);
 
 export function writePhase(dir: string, phase: number): void {

@@ -15,6 +15,31 @@ export async function openWorkbench(page: Page, url: string, timeoutMs = 60_000)
   await waitForWorkbench(page, timeoutMs);
 }
 
+/**
+ * Makes the workbench save its state (open editors, views) now, as it does when its window loses
+ * focus. Headless Chromium never loses focus, and a bare reload leaves that save to the unload
+ * handler, where IndexedDB may close before the write lands ("IndexedDB database 'vscode-web-db'
+ * is closed"): open editors then sometimes did not come back, whatever the extension did.
+ */
+export async function saveWorkbenchState(page: Page): Promise<void> {
+  // The workbench flushes its storage when the host reports focus lost (document.hasFocus() read
+  // on visibilitychange); report it once, then put the real answer back. (A string: no DOM types here.)
+  await page.evaluate(`(() => {
+    const real = document.hasFocus.bind(document);
+    document.hasFocus = () => false;
+    document.dispatchEvent(new Event('visibilitychange'));
+    document.hasFocus = real;
+    document.dispatchEvent(new Event('visibilitychange'));
+  })()`);
+  await delay(1000); // the flush is an IndexedDB transaction the page does not expose
+}
+
+/** Reloads the window the way a user's would be: state saved, extension host alive until the reload. */
+export async function reloadWorkbench(page: Page): Promise<void> {
+  await saveWorkbenchState(page);
+  await page.reload({ waitUntil: 'domcontentloaded' });
+}
+
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The quick-input row whose `.label-name` is exactly `label`. */

@@ -125,6 +125,8 @@ describe('apps in the real extension host (real podman)', function () {
   it('records what the window shows before the reload', async () => {
     const alpha = await vscode.commands.executeCommand<RunAppResult>('previewContainers.runApp', 'apps-alpha');
     const beta = await vscode.commands.executeCommand<RunAppResult>('previewContainers.runApp', 'apps-beta');
+    // The tab phase 2 expects back must be open now (nothing in between closed it).
+    assert.ok(previewTabs().some((t) => t.label === `alpha :${alpha.port}`), `preview tabs before the reload: ${previewTabs().map((t) => t.label).join(', ') || 'none'}`);
     rememberForNextPhase('apps', {
       alpha: { port: alpha.port, container: await containerOf(alphaFolder) },
       beta: { port: beta.port, container: await containerOf(betaFolder) },
@@ -158,6 +160,7 @@ describe('apps in the real extension host (real podman)', function () {
     while (!previewTabs().some((t) => t.label === `alpha :${before.alpha.port}`) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    assert.ok(previewTabs().some((t) => t.label === `alpha :${before.alpha.port}`), previewTabs().map((t) => t.label).join(', ') || 'no preview tab');
+    const allTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => `${g.viewColumn}:${t.label}${t.input instanceof vscode.TabInputWebview ? ` (webview ${t.input.viewType})` : ''}`));
+    assert.ok(previewTabs().some((t) => t.label === `alpha :${before.alpha.port}`), `preview tabs: ${previewTabs().map((t) => t.label).join(', ') || 'none'}; all tabs: ${allTabs.join(', ')}`);
   });
 });

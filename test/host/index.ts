@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import { format } from 'node:util';
-import { AFTER_RELOAD_TAG, SUITE_START_MARKER } from '../harness/phaseState';
-import { currentPhase } from './phase';
+import { AFTER_RELOAD_TAG, PHASE_PASSED_MARKER, SUITE_START_MARKER } from '../harness/phaseState';
+import { currentPhase, reloadFollows } from './phase';
 
 /**
  * Entry of the in-host suite (the @vscode/test-electron contract: `run()` resolves when every test
@@ -38,5 +38,10 @@ export async function run(): Promise<void> {
   // A suite that loads no test must not pass.
   if (stats.passes === 0) {
     throw new Error(`phase ${phase}: no test ran`);
+  }
+  if (reloadFollows()) {
+    // Stay alive: the runner reloads the window with this extension host running, as a user would.
+    console.log(`${PHASE_PASSED_MARKER} ${phase}`);
+    await new Promise<never>(() => undefined);
   }
 }

@@ -1,8 +1,13 @@
-import { readPhase, readRecord, STATE_DIR_ENV, writeRecord } from '../harness/phaseState';
+import { readPhase, readRecord, runnerReloads, STATE_DIR_ENV, writeRecord } from '../harness/phaseState';
 
 /** Phase of the current in-host run (1 unless the runner set up phases). */
 export function currentPhase(): number {
   return readPhase(process.env[STATE_DIR_ENV]);
+}
+
+/** Whether the runner reloads the window after this phase (the suite must then not exit). */
+export function reloadFollows(): boolean {
+  return runnerReloads(process.env[STATE_DIR_ENV]);
 }
 
 function stateDir(): string {

@@ -48,7 +48,7 @@ describe('in-host suite in code-server', function () {
     await removeDir(stateDir);
   });
 
-  async function runPhase(): Promise<void> {
+  async function runPhase(options: { thenReload?: boolean } = {}): Promise<void> {
     const { server, page, workspace } = session();
     suite ??= new InHostSuite({
       server,
@@ -59,7 +59,7 @@ describe('in-host suite in code-server', function () {
       testsEntry: path.join(REPO_ROOT, 'out', 'test', 'host', 'index.js'),
       onLine: (line) => console.log(`      │ ${line}`),
     });
-    const result = await suite.runNextPhase();
+    const result = await suite.runNextPhase(options);
     results.push(result);
     if (result.exitCode !== 0) {
       const tail = result.output.split('\n').slice(-60).join('\n');
@@ -68,7 +68,7 @@ describe('in-host suite in code-server', function () {
   }
 
   it('phase 1: activation, Show Port Allocations, apps, API and tools, state before the reload', async () => {
-    await runPhase();
+    await runPhase({ thenReload: true });
   });
 
   it('phase 2: after a window reload', async function () {

@@ -10,7 +10,7 @@ import { ARTIFACTS_ROOT } from '../harness/artifacts';
 import { removeContainersUnder } from '../harness/containers';
 import { PACKAGED_VSIX, REPO_ROOT } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
-import { activeEditorText, activeTabTitle, eventually, runPaletteCommand, treeItem, waitForWorkbench } from '../harness/workbench';
+import { activeEditorText, activeTabTitle, eventually, reloadWorkbench, runPaletteCommand, treeItem, waitForWorkbench } from '../harness/workbench';
 
 const RANGE = { start: 32900, end: 32949 };
 const SETTINGS = {
@@ -193,7 +193,7 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
 
   it('after a window reload the leases, the tree and the open preview tab come back on the same ports', async () => {
     const { page } = session();
-    await page.reload({ waitUntil: 'domcontentloaded' });
+    await reloadWorkbench(page);
     await waitForWorkbench(page);
     await openAppsView(page);
     for (const [app, port] of ports) {
