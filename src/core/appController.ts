@@ -14,7 +14,7 @@ import {
 } from './errors';
 import type { ContainerEngine } from './engine/containerEngine';
 import { EngineRunError } from './engine/containerEngine';
-import { labelledPort, LABEL_PATH } from './engine/labels';
+import { isOurs, labelledPort, LABEL_PATH } from './engine/labels';
 import { RunSpecError } from './engine/runArgs';
 import type { ContainerDetails, ContainerSummary } from './engine/types';
 import { portUsageFrom } from './engine/portUsage';
@@ -116,7 +116,9 @@ export class AppController {
       const engine = await this.deps.engine();
       this.update(app, { status: 'stopping', stage: undefined });
       try {
-        await engine.stop(containerNameFor(app));
+        for (const id of await this.containerIdsOf(engine, app)) {
+          await engine.stop(id);
+        }
       } finally {
         const port = await this.deps.allocator.leaseOf(app.key);
         this.update(app, { status: 'stopped', port, startedAt: undefined, url: undefined, stage: undefined, error: undefined });
@@ -131,16 +133,31 @@ export class AppController {
     return this.run(def, options);
   }
 
-  /** Removes the container and forgets the lease. */
-  release(app: AppRef): Promise<number | undefined> {
+  /**
+   * Removes the container and forgets the lease. The dependency cache goes too, unless
+   * `keepCache` (the idle reaper keeps it so the next start does not reinstall).
+   */
+  release(app: AppRef, options: { keepCache?: boolean } = {}): Promise<number | undefined> {
     return this.queue.run(app.key, async () => {
       const engine = await this.deps.engine();
+      const before = this.stateOf(app);
       this.update(app, { status: 'stopping' });
-      await engine.remove(containerNameFor(app));
-      // Forgetting the app also drops its dependency cache (a stop keeps it).
-      await engine.removeVolume(dependencyVolumeFor(app));
+      try {
+        for (const id of await this.containerIdsOf(engine, app)) {
+          await engine.remove(id);
+        }
+      } catch (error) {
+        // The container may still be there: keep the lease, and let the next pass tell the state.
+        this.update(app, { status: before.status === 'stopping' ? 'stopped' : before.status });
+        throw error;
+      }
       const port = await this.deps.allocator.releasePort(app);
       this.update(app, { status: 'stopped', port: undefined, containerId: undefined, startedAt: undefined, url: undefined, error: undefined, stage: undefined });
+      if (!options.keepCache) {
+        await engine.removeVolume(dependencyVolumeFor(app)).catch((error: unknown) => {
+          this.deps.logger.warn(`Could not remove the dependency cache of ${app.appId}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
       return port;
     });
   }
@@ -212,7 +229,7 @@ export class AppController {
         this.listAll(engine),
         (this.deps.inspectFolder ?? inspectFolder)(app.folder),
       ]);
-      const existing = containers.find((c) => c.name === name);
+      const existing = containers.find((c) => c.name === name) ?? containers.find((c) => c.labels[LABEL_PATH] === app.key && isOurs(c.labels));
       const existingPort = existing ? labelledPort(existing.labels) : undefined;
       if (existing?.running && existingPort !== undefined && existing.labels[LABEL_PATH] === app.key && (previousPort === undefined || existingPort === previousPort)) {
         if (previousPort === undefined) {
@@ -274,6 +291,13 @@ export class AppController {
   }
 
   /** Every container, from a list that started after this call (shared by starts that asked meanwhile). */
+  /** The app's containers: by name, and by the folder label (a name from an older naming, a duplicate). */
+  private async containerIdsOf(engine: ContainerEngine, app: AppRef): Promise<string[]> {
+    const name = containerNameFor(app);
+    const containers = await engine.list({ all: true, ours: true });
+    return containers.filter((c) => c.name === name || (isOurs(c.labels) && c.labels[LABEL_PATH] === app.key)).map((c) => c.id);
+  }
+
   private listAll(engine: ContainerEngine): Promise<ContainerSummary[]> {
     let shared = this.lists.get(engine);
     if (!shared) {
@@ -313,6 +337,7 @@ export class AppController {
     const app = def.ref;
     const name = containerNameFor(app);
     const refused: number[] = [];
+    let nameRetries = 0;
     let pulled = settings.pullPolicy === 'always';
     let freshView: ReadonlyMap<number, EnginePortUse> | undefined = enginePorts;
     // Bounded: a few refused ports, plus one pull and one name clash.
@@ -352,7 +377,11 @@ export class AppController {
             await this.repairHolderOf(engine, lease.port, settings);
             continue;
           case 'nameInUse':
-            // Another window created it between our list and run: it was cleared above; try again.
+            // Another window created it between our list and run: it was cleared above; try once
+            // more. A name the engine keeps refusing is its problem to report, not a port's.
+            if (++nameRetries > 1) {
+              throw new ContainerRuntimeError(app.appId, error.message);
+            }
             continue;
           case 'imageMissing':
             if (settings.pullPolicy === 'never' || pulled) {

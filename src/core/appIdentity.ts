@@ -56,13 +56,18 @@ export function keyHash(key: string, length = 8): string {
 
 /**
  * A valid engine container name (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`) whatever the folder is called,
- * unique per folder on this machine.
+ * unique per folder on this machine. Built from the folder alone: the appId depends on how the
+ * workspace is opened (root or sub-folder, multi-root), and one folder must keep one container.
  */
-export function containerNameFor(app: Pick<AppRef, 'key' | 'appId'>): string {
-  return `preview-${slugify(app.appId).slice(0, 40)}-${keyHash(app.key)}`;
+export function containerNameFor(app: Pick<AppRef, 'key'>): string {
+  return `preview-${readablePart(app.key)}-${keyHash(app.key)}`;
 }
 
 /** The per-app volume that caches node_modules between starts (a valid volume name). */
-export function dependencyVolumeFor(app: Pick<AppRef, 'key' | 'appId'>): string {
-  return `preview-deps-${slugify(app.appId).slice(0, 40)}-${keyHash(app.key)}`;
+export function dependencyVolumeFor(app: Pick<AppRef, 'key'>): string {
+  return `preview-deps-${readablePart(app.key)}-${keyHash(app.key)}`;
+}
+
+function readablePart(key: string): string {
+  return slugify(path.basename(key) || 'app').slice(0, 40);
 }

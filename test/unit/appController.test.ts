@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { EngineRunError } from '../../src/core/engine/containerEngine';
-import { AppStartError, CancelledError, EngineNotRespondingError, ImageMissingError, PortConflictError } from '../../src/core/errors';
+import { containerNameFor, dependencyVolumeFor, makeAppRef } from '../../src/core/appIdentity';
+import { AppStartError, CancelledError, ContainerRuntimeError, EngineNotRespondingError, ImageMissingError, PortConflictError } from '../../src/core/errors';
 import { FakeEngine } from './fakeEngine';
 import { fakeWorld } from './fakeWorld';
 import { app, FakeClock } from './helpers';
@@ -142,6 +143,68 @@ describe('AppController (fake engine, real sockets)', () => {
     engine.runFailures.push(new EngineRunError('nameInUse', 'the container name is already in use', undefined));
     const result = await controller.run({ ref: app('clash') });
     assert.equal(result.alreadyRunning, false);
+  });
+
+  it('a name the engine keeps refusing is reported as what it is, not as a port conflict, leaving nothing', async () => {
+    const { controller, engine, allocator } = make();
+    for (let i = 0; i < 3; i++) {
+      engine.runFailures.push(new EngineRunError('nameInUse', 'the container name "x" is already in use by a container in storage', undefined));
+    }
+    await assert.rejects(controller.run({ ref: app('stuck-name') }), (error: unknown) => error instanceof ContainerRuntimeError && /already in use by a container in storage/.test(error.message));
+    assert.equal(engine.runArgs.length, 2, 'one retry, not seven');
+    assert.equal((await allocator.listAllocations()).allocatedCount, 0);
+  });
+
+  it('one folder keeps one container and one cache whatever its appId (the workspace opened at the root or at the folder)', async () => {
+    const atRoot = makeAppRef('/home/dev/mono/apps/web', '/home/dev/mono');
+    const atFolder = makeAppRef('/home/dev/mono/apps/web', '/home/dev/mono/apps/web');
+    assert.notEqual(atRoot.appId, atFolder.appId);
+    assert.equal(containerNameFor(atRoot), containerNameFor(atFolder));
+    assert.equal(dependencyVolumeFor(atRoot), dependencyVolumeFor(atFolder));
+
+    // Started under one appId, stopped, run and released under the other: always the same container.
+    const { controller, engine, allocator } = make();
+    const first = await controller.run({ ref: atRoot });
+    const again = await controller.run({ ref: atFolder });
+    assert.equal(again.alreadyRunning, true);
+    assert.equal(again.port, first.port);
+    await controller.stop(atFolder);
+    assert.equal([...engine.containers.values()].filter((c) => c.running).length, 0);
+    await controller.release(atFolder);
+    assert.equal(engine.containers.size, 0);
+    assert.equal(await allocator.leaseOf(atRoot.key), undefined);
+  });
+
+  it('stop and release also find a container of the app under another name (an older naming), by its folder label', async () => {
+    const { controller, engine } = make();
+    const web = app('legacy');
+    await controller.run({ ref: web });
+    const [container] = engine.containers.values();
+    container.name = 'preview-some-old-name-12345678';
+    const again = await controller.run({ ref: web });
+    assert.equal(again.alreadyRunning, true, 'adopted, not a second container');
+    assert.equal(engine.containers.size, 1);
+    await controller.release(web);
+    assert.equal(engine.containers.size, 0);
+  });
+
+  it('release drops the dependency cache; with keepCache (the idle reaper) it stays', async () => {
+    const { controller, engine } = make();
+    await controller.run({ ref: app('cached') });
+    await controller.release(app('cached'), { keepCache: true });
+    assert.deepEqual(engine.removedVolumes, []);
+    await controller.run({ ref: app('cached') });
+    await controller.release(app('cached'));
+    assert.deepEqual(engine.removedVolumes, [dependencyVolumeFor(app('cached'))]);
+  });
+
+  it('a release the engine cannot carry out keeps the lease and does not leave the app "stopping"', async () => {
+    const { controller, engine, allocator } = make();
+    const { port } = await controller.run({ ref: app('kept') });
+    engine.available = false;
+    await assert.rejects(controller.release(app('kept')));
+    assert.equal(controller.stateOf(app('kept')).status, 'running');
+    assert.equal(await allocator.leaseOf(app('kept').key), port);
   });
 
   it('release removes the container and forgets the lease', async () => {
