@@ -15,7 +15,7 @@ export interface IdleReaperDeps {
   readonly controller: AppController;
   readonly allocator: PortAllocator;
   readonly engine: () => Promise<ContainerEngine>;
-  /** This window's apps (others found running are reaped too, by their labels). */
+  /** This window's apps (others found running are reaped too when this installation leases them). */
   readonly apps: () => readonly AppRef[];
   /** Apps whose preview tab is visible in this window: never reaped, and kept active for other windows. */
   readonly visibleAppKeys: () => readonly string[];
@@ -98,9 +98,18 @@ export class IdleReaper {
         this.warnedFor.delete(key);
         continue;
       }
+      const lease = leases.get(key);
+      // Another installation's app (its own lease table): its activity is not visible here.
+      if (!own.has(key) && lease === undefined) {
+        continue;
+      }
       const app = own.get(key) ?? { key, appId: container.labels[LABEL_APP] ?? container.name, folder: key, name: container.labels[LABEL_APP] ?? container.name };
+      // A start in flight (here or in another window) is not idle.
+      if ((lease !== undefined && !lease.confirmed) || this.deps.controller.stateOf(app).status === 'starting') {
+        continue;
+      }
       const stateStart = this.deps.controller.stateOf(app).startedAt;
-      const last = Math.max(leases.get(key)?.lastActiveAt ?? 0, container.startedAt ?? stateStart ?? now, this.localActivity.get(key) ?? 0);
+      const last = Math.max(lease?.lastActiveAt ?? 0, container.startedAt ?? stateStart ?? now, this.localActivity.get(key) ?? 0);
       const stopsIn = last + timeoutMs - now;
       if (stopsIn <= 0) {
         await this.reap(engine, app, own.has(key), container.id, settings.releasePortOnIdle);
@@ -109,7 +118,10 @@ export class IdleReaper {
       } else if (stopsIn <= warningLeadMs(timeoutMs) && this.warnedFor.get(key) !== last) {
         this.warnedFor.set(key, last);
         report.warned.push(app.appId);
-        void this.deps.warn(app, stopsIn).then((keep) => (keep ? this.markActive(app) : undefined));
+        void this.deps
+          .warn(app, stopsIn)
+          .then((keep) => (keep ? this.markActive(app) : undefined))
+          .catch((error: unknown) => this.deps.logger.warn(`Could not record "Keep running" for ${app.appId}: ${error instanceof Error ? error.message : String(error)}`));
       }
     }
     return report;
@@ -118,7 +130,8 @@ export class IdleReaper {
   private async reap(engine: ContainerEngine, app: AppRef, ownApp: boolean, containerId: string, release: boolean): Promise<void> {
     this.deps.logger.info(`${app.appId} was idle for ${this.deps.settings().idleTimeoutMinutes} min: stopping it${release ? ' and releasing its port' : ''}.`);
     if (ownApp) {
-      await (release ? this.deps.controller.release(app) : this.deps.controller.stop(app));
+      // The dependency cache stays: the next start should not reinstall everything.
+      await (release ? this.deps.controller.release(app, { keepCache: true }) : this.deps.controller.stop(app));
       return;
     }
     // An app of a workspace no window shows: act on the engine and the lease table directly.

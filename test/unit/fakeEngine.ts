@@ -265,6 +265,8 @@ export class FakeEngine implements ContainerEngine {
       labels: c.labels,
       ports: [{ hostIp: c.bindAddress, hostPort: c.hostPort, containerPort: 3000, protocol: 'tcp' }],
       exitCode: c.exitCode,
+      // As podman prints it (docker `ps` has no start time).
+      startedAt: c.startedAt,
     };
   }
 

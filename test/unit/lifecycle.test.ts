@@ -255,6 +255,43 @@ describe('lifecycle (fake engine, fake clock)', () => {
       assert.equal(await w.allocator.leaseOf(web.key), undefined, 'port released (releasePortOnIdle)');
     });
 
+    it('keeps the idle app\'s dependency cache when it releases its port', async () => {
+      const web = app('web');
+      const w = make({ apps: [web] });
+      await w.controller.run({ ref: web });
+      const { reaper } = reaperFor(w);
+      w.clock.advance(16 * 60_000);
+      assert.deepEqual((await reaper.tick()).stopped, ['web']);
+      assert.deepEqual(w.engine.removedVolumes, []);
+    });
+
+    it('leaves alone the apps of another installation (its own lease table) and starts in flight', async () => {
+      const theirs = app('theirs', '/home/dev/elsewhere');
+      const clock = new FakeClock(Date.now());
+      const other = make({ clock }); // e.g. VS Code Insiders on the same podman: another globalState
+      await other.controller.run({ ref: theirs });
+      const w = make({ clock, engine: other.engine });
+      const { reaper } = reaperFor(w);
+      clock.advance(60 * 60_000);
+      assert.deepEqual((await reaper.tick()).stopped, [], 'no lease here: its activity is not visible here');
+      assert.equal([...other.engine.containers.values()].filter((c) => c.running).length, 1);
+
+      // Another window of this installation is starting an app (container up, lease not confirmed yet).
+      const slow = app('slow');
+      const x = make({ apps: [], clock, engine: other.engine, memento: w.memento });
+      x.engine.behaviour = () => 'never';
+      const cancel = new AbortController();
+      const starting = x.controller.run({ ref: slow }, { signal: cancel.signal }).catch(() => undefined);
+      while (![...x.engine.containers.values()].some((c) => c.labels['previewContainers.path'] === slow.key)) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.equal((await w.allocator.lease(slow.key))?.confirmed, false);
+      clock.advance(60 * 60_000);
+      assert.deepEqual((await reaper.tick()).stopped, [], 'a start in flight is not idle');
+      cancel.abort();
+      await starting;
+    });
+
     it('never reaps an app whose preview is visible', async () => {
       const web = app('web');
       const w = make({ apps: [web] });
