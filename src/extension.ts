@@ -166,6 +166,9 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['engine', 'enginePath', 'engineConnection'].some((key) => e.affectsConfiguration(`previewContainers.${key}`))) {
         engines.invalidate();
+      }
+      // Any of our settings may have been the invalid one a pass stopped at.
+      if (e.affectsConfiguration('previewContainers')) {
         void lifecycle.reconcileNow();
       }
     }),

@@ -40,8 +40,10 @@ export class Lifecycle implements vscode.Disposable {
   /** A full pass now (activation, Refresh, stream reconnect). Never throws. */
   async reconcileNow(): Promise<void> {
     clearTimeout(this.reconcileTimer);
-    let next = this.deps.reconcileIntervalMs();
+    let next: number;
     try {
+      // Inside the try: an invalid setting must not end the backstop (it is retried until fixed).
+      next = this.deps.reconcileIntervalMs();
       if (this.deps.engineStatus.state !== 'ready' && !(await this.deps.engineStatus.check())) {
         next = ENGINE_RETRY_MS;
       } else {

@@ -166,7 +166,11 @@ export class PreviewPanel implements vscode.Disposable {
     this.panel.title = titleFor(this.def, state);
     const port = state.status === 'running' ? state.port : undefined;
     if (port !== undefined && (port !== this.shownPort || this.shownStatus !== 'running')) {
-      this.urls = await previewUrlsFor(state.url ?? `http://127.0.0.1:${port}/`, this.def.ref.appId);
+      const urls = await previewUrlsFor(state.url ?? `http://127.0.0.1:${port}/`, this.def.ref.appId);
+      if (this.disposed) {
+        return; // the tab was closed meanwhile
+      }
+      this.urls = urls;
       this.frameUrlValue = undefined;
       this.shownPort = port;
       this.shownStatus = 'running';
