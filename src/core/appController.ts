@@ -85,6 +85,8 @@ const LOG_TAIL = 30;
 export class AppController {
   private readonly states = new Map<string, AppState>();
   private readonly queue = new KeyedSerialQueue();
+  /** The start in progress per app key, so that stop and release can interrupt it. */
+  private readonly starts = new Map<string, AbortController>();
   private readonly changed = new Emitter<AppState>();
   /** The engine of the latest operation, for URLs of apps observed by reconcile. */
   private lastEngine: ContainerEngine | undefined;
@@ -107,11 +109,30 @@ export class AppController {
    * is released (an app that already had a sticky port keeps it).
    */
   run(def: AppDefinition, options: RunOptions = {}): Promise<RunResult> {
-    return this.queue.run(def.ref.key, () => this.runExclusive(def, options));
+    return this.queue.run(def.ref.key, async () => {
+      const own = new AbortController();
+      this.starts.set(def.ref.key, own);
+      try {
+        return await this.runExclusive(def, { ...options, signal: options.signal ? AbortSignal.any([options.signal, own.signal]) : own.signal });
+      } finally {
+        if (this.starts.get(def.ref.key) === own) {
+          this.starts.delete(def.ref.key);
+        }
+      }
+    });
+  }
+
+  /**
+   * Stop and release interrupt a start in progress instead of waiting behind it (it can take up to
+   * the startup timeout); the start cleans up after itself as a cancelled one does.
+   */
+  private interruptStart(app: AppRef): void {
+    this.starts.get(app.key)?.abort();
   }
 
   /** Stops the container and keeps the lease: the next run gets the same port. */
   stop(app: AppRef): Promise<void> {
+    this.interruptStart(app);
     return this.queue.run(app.key, async () => {
       const engine = await this.deps.engine();
       this.update(app, { status: 'stopping', stage: undefined });
@@ -138,6 +159,7 @@ export class AppController {
    * `keepCache` (the idle reaper keeps it so the next start does not reinstall).
    */
   release(app: AppRef, options: { keepCache?: boolean } = {}): Promise<number | undefined> {
+    this.interruptStart(app);
     return this.queue.run(app.key, async () => {
       const engine = await this.deps.engine();
       const before = this.stateOf(app);

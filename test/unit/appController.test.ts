@@ -207,6 +207,23 @@ describe('AppController (fake engine, real sockets)', () => {
     assert.equal(await allocator.leaseOf(app('kept').key), port);
   });
 
+  it('Stop interrupts a start in progress instead of waiting behind it: nothing left running, a first start leaves no lease', async () => {
+    const { controller, engine, allocator } = make();
+    engine.behaviour = () => 'never'; // never answers: the start would wait for the whole timeout
+    const slow = app('slow-start');
+    const starting = controller.run({ ref: slow });
+    while (![...engine.containers.values()].some((c) => c.running)) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const started = Date.now();
+    await controller.stop(slow);
+    assert.ok(Date.now() - started < 5_000, `stop took ${Date.now() - started} ms`);
+    await assert.rejects(starting, CancelledError);
+    assert.equal([...engine.containers.values()].filter((c) => c.running).length, 0);
+    assert.equal(controller.stateOf(slow).status, 'stopped');
+    assert.equal(await allocator.leaseOf(slow.key), undefined);
+  });
+
   it('release removes the container and forgets the lease', async () => {
     const { controller, engine, allocator } = make();
     await controller.run({ ref: app('gone') });
