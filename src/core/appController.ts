@@ -22,6 +22,7 @@ import { KeyedSerialQueue } from './serialQueue';
 import type { ExitWatch } from './containerExits';
 import type { Clock, Logger } from './logger';
 import type { EnginePortUse, PortAllocator, PortLease } from './portAllocator';
+import type { Lease } from './leaseStore';
 import { answers, reachableHost, waitForHttp } from './readiness';
 import type { Settings } from './settings';
 
@@ -293,7 +294,7 @@ export class AppController {
       return { appId: app.appId, port: lease.port, url, containerId: id, alreadyRunning: false };
     } catch (error) {
       if (touched) {
-        await this.cleanUpFailedStart(engine, app, name, previous?.confirmed === true);
+        await this.cleanUpFailedStart(engine, app, name, previous?.confirmed ? previous : undefined);
       }
       const failure = signal.aborted ? new CancelledError(`Starting ${app.appId}`) : error;
       const port = await this.deps.allocator.leaseOf(app.key).catch(() => undefined);
@@ -493,15 +494,17 @@ export class AppController {
     }
   }
 
-  /** Nothing half-started: the container goes; a lease goes too unless the app had run on it before. */
-  private async cleanUpFailedStart(engine: ContainerEngine | undefined, app: AppRef, name: string, keepLease: boolean): Promise<void> {
+  /**
+   * Nothing half-started: the container goes; so does a lease made for this start, unless the app
+   * had run before (`sticky`): then it keeps the port it ran on, even if this start had moved it.
+   */
+  private async cleanUpFailedStart(engine: ContainerEngine | undefined, app: AppRef, name: string, sticky: Lease | undefined): Promise<void> {
     if (!engine) {
       return;
     }
     await engine.remove(name).catch((error: unknown) => this.deps.logger.warn(`Could not remove ${name} after a failed start: ${String(error)}`));
-    if (!keepLease) {
-      await this.deps.allocator.releasePort(app).catch((error: unknown) => this.deps.logger.warn(`Could not release the port of ${app.appId}: ${String(error)}`));
-    }
+    const settle = sticky ? this.deps.allocator.restore(sticky) : this.deps.allocator.releasePort(app);
+    await settle.catch((error: unknown) => this.deps.logger.warn(`Could not settle the port of ${app.appId}: ${String(error)}`));
   }
 
   /** Where the app answers: the engine's machine (remote connections) or this one. */

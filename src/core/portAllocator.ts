@@ -186,6 +186,25 @@ export class PortAllocator {
     });
   }
 
+  /**
+   * Puts back an app's earlier lease (a start that moved it failed: the app keeps the port it ran
+   * on). Refuses, returning false, if another app leases that port meanwhile.
+   */
+  restore(previous: Lease): Promise<boolean> {
+    return this.exclusive(async () => {
+      const table = await this.deps.store.load();
+      if (table.get(previous.key)?.port === previous.port) {
+        return true;
+      }
+      if ([...table.values()].some((lease) => lease.port === previous.port && lease.key !== previous.key)) {
+        return false;
+      }
+      await this.write(table, { ...previous, updatedAt: this.deps.clock() });
+      this.deps.logger.info(`Port ${previous.port} of ${previous.appId} restored after a failed start elsewhere.`);
+      return true;
+    });
+  }
+
   /** Marks the lease as proven (the app ran on it): from now on it is a sticky reservation. */
   confirm(app: Pick<AppRef, 'key'>): Promise<void> {
     return this.patch(app.key, (lease) => (lease.confirmed ? undefined : { ...lease, confirmed: true }));

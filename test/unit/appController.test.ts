@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { EngineRunError } from '../../src/core/engine/containerEngine';
 import { containerNameFor, dependencyVolumeFor, makeAppRef } from '../../src/core/appIdentity';
 import { AppStartError, CancelledError, ContainerRuntimeError, EngineNotRespondingError, ImageMissingError, PortConflictError } from '../../src/core/errors';
@@ -99,6 +100,25 @@ describe('AppController (fake engine, real sockets)', () => {
     await assert.rejects(controller.run({ ref: app('fresh') }), AppStartError);
     assert.equal(await allocator.leaseOf(app('fresh').key), undefined, 'a failed first start leaves no lease');
     assert.equal([...engine.containers.values()].filter((c) => c.running).length, 0);
+  });
+
+  it('a failed start that had to move a sticky app elsewhere leaves it its old port, not the one that never worked', async () => {
+    const { controller, engine, allocator } = make();
+    const sticky = app('moved');
+    const first = await controller.run({ ref: sticky });
+    await controller.stop(sticky);
+    // Something else took the app's port meanwhile: the next start moves, and crashes.
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(first.port, '127.0.0.1', resolve));
+    try {
+      engine.behaviour = () => ({ exitWith: 1, log: 'boom' });
+      await assert.rejects(controller.run({ ref: sticky }), AppStartError);
+      const lease = await allocator.lease(sticky.key);
+      assert.equal(lease?.port, first.port, 'the sticky port is kept');
+      assert.equal(lease?.confirmed, true);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it('times out an app that never answers, with a message naming the setting', async () => {
