@@ -55,6 +55,9 @@ export class ContainerExits implements ExitWatch {
       this.waiters.set(containerId, set);
       const done = (code: number | undefined): void => {
         set.delete(done);
+        if (set.size === 0 && this.waiters.get(containerId) === set) {
+          this.waiters.delete(containerId); // every start that ends without an exit would leave one
+        }
         resolve(code);
       };
       set.add(done);

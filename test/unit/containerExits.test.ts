@@ -26,6 +26,8 @@ describe('ContainerExits (exit notices from engine events)', () => {
     const watching = exits.waitForExit('x', abort.signal);
     abort.abort();
     assert.equal(await watching, undefined);
+    // Nothing kept for a watch that ended (one per start would pile up over a session).
+    assert.equal((exits as unknown as { waiters: Map<string, unknown> }).waiters.size, 0);
     exits.onEvent(die('old', 1));
     clock.advance(5000);
     exits.onEvent(die('new', 2));
