@@ -23,7 +23,7 @@ import type { ExitWatch } from './containerExits';
 import type { Clock, Logger } from './logger';
 import type { EnginePortUse, PortAllocator, PortLease } from './portAllocator';
 import type { Lease } from './leaseStore';
-import { answers, reachableHost, waitForHttp } from './readiness';
+import { answers, isLoopbackHost, reachableHost, waitForHttp } from './readiness';
 import type { Settings } from './settings';
 
 export type AppStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -252,7 +252,8 @@ export class AppController {
         this.listAll(engine),
         (this.deps.inspectFolder ?? inspectFolder)(app.folder),
       ]);
-      const existing = containers.find((c) => c.name === name) ?? containers.find((c) => c.labels[LABEL_PATH] === app.key && isOurs(c.labels));
+      // Its own name first; a container of the folder under another name (an older naming) after.
+      const existing = containers.find((c) => c.name === name) ?? containers.find((c) => isContainerOf(c, app));
       const existingPort = existing ? labelledPort(existing.labels) : undefined;
       if (existing?.running && existingPort !== undefined && existing.labels[LABEL_PATH] === app.key && (previousPort === undefined || existingPort === previousPort)) {
         if (previousPort === undefined) {
@@ -269,7 +270,7 @@ export class AppController {
       }
 
       const settings = this.deps.settings();
-      if (engine.host !== undefined && isLoopback(settings.bindAddress)) {
+      if (engine.host !== undefined && isLoopbackHost(settings.bindAddress)) {
         throw new RemoteEngineLoopbackError(engine.host, settings.bindAddress);
       }
       const config = resolveAppConfig(settings, def.override, folderInfo);
@@ -313,14 +314,12 @@ export class AppController {
     }
   }
 
-  /** Every container, from a list that started after this call (shared by starts that asked meanwhile). */
-  /** The app's containers: by name, and by the folder label (a name from an older naming, a duplicate). */
+  /** The app's containers (see `isContainerOf`). */
   private async containerIdsOf(engine: ContainerEngine, app: AppRef): Promise<string[]> {
-    const name = containerNameFor(app);
-    const containers = await engine.list({ all: true, ours: true });
-    return containers.filter((c) => c.name === name || (isOurs(c.labels) && c.labels[LABEL_PATH] === app.key)).map((c) => c.id);
+    return (await engine.list({ all: true, ours: true })).filter((c) => isContainerOf(c, app)).map((c) => c.id);
   }
 
+  /** Every container, from a list that started after this call (shared by starts that asked meanwhile). */
   private listAll(engine: ContainerEngine): Promise<ContainerSummary[]> {
     let shared = this.lists.get(engine);
     if (!shared) {
@@ -538,6 +537,11 @@ export class AppController {
   }
 }
 
+/** A container of this app: by its name, or by our folder label (an older naming, a duplicate). */
+function isContainerOf(container: ContainerSummary, app: AppRef): boolean {
+  return container.name === containerNameFor(app) || (isOurs(container.labels) && container.labels[LABEL_PATH] === app.key);
+}
+
 function sameState(a: AppState, b: AppState): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof AppState)[]);
   return [...keys].every((key) => Object.is(a[key], b[key]));
@@ -577,10 +581,6 @@ function describeCommand(command: readonly string[]): string {
   const installs = command[0] === 'sh' && command[1] === '-c' && command[3] === 'sh';
   const shown = installs ? `install dependencies, then ${command.slice(4).join(' ')}` : command.join(' ');
   return shown.length > 100 ? `${shown.slice(0, 100)}…` : shown || 'the image default';
-}
-
-function isLoopback(address: string): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === 'localhost';
 }
 
 function urlHost(host: string): string {
