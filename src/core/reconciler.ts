@@ -101,6 +101,8 @@ export class Reconciler {
     const engine = await this.deps.engine();
     const containers = (await engine.list({ all: true, ours: true })).filter((c) => isOurs(c.labels));
     const leases = new Map((await this.deps.allocator.leases()).map((l) => [l.key, l]));
+    // This window's apps, read once: the whole pass works on the same list.
+    const own = new Map(this.deps.apps().map((a) => [a.key, a]));
     const byKey = new Map<string, ContainerSummary>();
     for (const container of containers) {
       const key = container.labels[LABEL_PATH];
@@ -113,7 +115,6 @@ export class Reconciler {
     // Adopt: a container of one of this window's apps proves its lease; restore it if the table lost
     // it (globalState wiped, or a window killed before it wrote). Containers of other workspaces are
     // left to their own windows: the allocator already avoids every port the engine uses.
-    const own = new Map(this.deps.apps().map((a) => [a.key, a]));
     for (const [key, container] of byKey) {
       const ref = own.get(key);
       const port = labelledPort(container.labels);
@@ -131,7 +132,7 @@ export class Reconciler {
     }
 
     // Show this window's apps as they are.
-    for (const app of this.deps.apps()) {
+    for (const app of own.values()) {
       const container = byKey.get(app.key);
       let startedAt = container?.startedAt;
       if (container?.running && startedAt === undefined && this.deps.controller.stateOf(app).startedAt === undefined) {
@@ -142,7 +143,7 @@ export class Reconciler {
     }
 
     if (repair) {
-      await this.repair(engine, byKey, leases, report);
+      await this.repair(engine, byKey, leases, own, report);
     }
     if (report.adopted.length + report.releasedLeases.length + report.removedContainers.length > 0) {
       this.deps.logger.info(`Reconciled: ${JSON.stringify(report)}`);
@@ -150,7 +151,7 @@ export class Reconciler {
     return report;
   }
 
-  private async repair(engine: ContainerEngine, byKey: Map<string, ContainerSummary>, leases: Map<string, Lease>, report: ReconcileReport): Promise<void> {
+  private async repair(engine: ContainerEngine, byKey: Map<string, ContainerSummary>, leases: Map<string, Lease>, own: ReadonlyMap<string, AppRef>, report: ReconcileReport): Promise<void> {
     const now = this.deps.clock();
     for (const lease of leases.values()) {
       const container = byKey.get(lease.key);
@@ -173,7 +174,6 @@ export class Reconciler {
         this.misses.delete(`lease:${lease.key}`);
       }
     }
-    const own = new Set(this.deps.apps().map((a) => a.key));
     for (const [key, container] of byKey) {
       const leased = leases.get(key);
       // Only this window's apps: another installation's containers have leases we cannot see.
