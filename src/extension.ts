@@ -175,14 +175,7 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     { dispose: () => controller.dispose() },
   );
   const api = createPublicApi(operations, catalog, controller, allocator, context.subscriptions);
-  context.subscriptions.push(
-    ...registerLanguageModelTools(operations, catalog, async () => {
-      const apps = await api.getApps();
-      return apps.length === 0
-        ? 'No apps in this workspace.'
-        : apps.map((a) => `- ${a.appId} ("${a.name}", ${a.folder}): ${a.status}${a.port !== undefined ? `, port ${a.port}` : ''}${a.url ? `, ${a.url}` : ''}`).join('\n');
-    }),
-  );
+  context.subscriptions.push(...registerLanguageModelTools(operations, catalog, () => api.getApps()));
   // The first engine contact (detection spawns the engine CLI) happens after activate() returns,
   // so it never holds up the extension host.
   const startLater = setImmediate(() => lifecycle.start());

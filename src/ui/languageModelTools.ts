@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { AppInfo } from '../api';
 import type { AppCatalog } from './appCatalog';
 import type { AppOperations } from './commands';
 
@@ -62,17 +63,24 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
 
 /** Lists the apps (read-only, no confirmation needed) so an agent knows what it can run. */
 class ListAppsTool implements vscode.LanguageModelTool<Record<string, never>> {
-  constructor(private readonly describe: () => Promise<string>) {}
+  constructor(private readonly apps: () => Promise<readonly AppInfo[]>) {}
 
   async invoke(): Promise<vscode.LanguageModelToolResult> {
-    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(await this.describe())]);
+    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(describeApps(await this.apps()))]);
   }
 }
 
-export function registerLanguageModelTools(operations: AppOperations, catalog: AppCatalog, describeApps: () => Promise<string>): vscode.Disposable[] {
+function describeApps(apps: readonly AppInfo[]): string {
+  if (apps.length === 0) {
+    return 'No apps in this workspace.';
+  }
+  return apps.map((a) => `- ${a.appId} ("${a.name}", ${a.folder}): ${a.status}${a.port !== undefined ? `, port ${a.port}` : ''}${a.url ? `, ${a.url}` : ''}`).join('\n');
+}
+
+export function registerLanguageModelTools(operations: AppOperations, catalog: AppCatalog, apps: () => Promise<readonly AppInfo[]>): vscode.Disposable[] {
   // Hosts without the language model API (older or stripped-down builds) simply have no tools.
   if (typeof vscode.lm?.registerTool !== 'function') {
     return [];
   }
-  return [vscode.lm.registerTool(RUN_APP_TOOL, new RunAppTool(operations, catalog)), vscode.lm.registerTool(LIST_APPS_TOOL, new ListAppsTool(describeApps))];
+  return [vscode.lm.registerTool(RUN_APP_TOOL, new RunAppTool(operations, catalog)), vscode.lm.registerTool(LIST_APPS_TOOL, new ListAppsTool(apps))];
 }
