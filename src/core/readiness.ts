@@ -43,6 +43,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Whether a host name or address (URL form `[::1]` too) means this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  return ['localhost', '127.0.0.1', '::1'].includes(host.toLowerCase().replace(/^\[|\]$/g, ''));
+}
+
 /** The address to reach a port published on `bindAddress` from this machine. */
 export function reachableHost(bindAddress: string): string {
   if (bindAddress === '0.0.0.0') {

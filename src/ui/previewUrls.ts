@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { slugify } from '../core/appIdentity';
+import { isLoopbackHost } from '../core/readiness';
 
 /** Where a preview can load an app from. */
 export interface PreviewUrls {
@@ -18,8 +19,6 @@ export interface PreviewUrls {
   readonly externalAtRoot: boolean;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 export async function previewUrlsFor(localUrl: string, appId: string): Promise<PreviewUrls> {
   const externalUri = (await vscode.env.asExternalUri(vscode.Uri.parse(localUrl))).toString(true);
   const local = new URL(localUrl);
@@ -29,7 +28,7 @@ export async function previewUrlsFor(localUrl: string, appId: string): Promise<P
     const parsed = new URL(externalUri);
     // Desktop VS Code on the same machine: asExternalUri hands back the loopback URL itself. Use
     // the app's own host name instead (same port, same machine), for the isolation above.
-    if (LOOPBACK.has(parsed.hostname) && parsed.port === local.port && parsed.pathname === '/') {
+    if (isLoopbackHost(parsed.hostname) && parsed.port === local.port && parsed.pathname === '/') {
       external = direct;
     }
   } catch {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isLoopbackHost } from '../readiness';
 import type { Exec } from './exec';
 import type { EngineKind } from './types';
 
@@ -15,8 +16,6 @@ export interface EngineConnection {
   readonly isDefault: boolean;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
 /** `ssh://user@build-box:22/run/podman.sock` → `build-box`; unix sockets and loopback → undefined. */
 export function hostOfUri(uri: string): string | undefined {
   const match = /^(ssh|tcp|http|https):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(uri.trim());
@@ -24,7 +23,7 @@ export function hostOfUri(uri: string): string | undefined {
     return undefined;
   }
   const host = match[2].replace(/^\[|\]$/g, '');
-  return LOOPBACK_HOSTS.has(host.toLowerCase()) ? undefined : host;
+  return isLoopbackHost(host) ? undefined : host;
 }
 
 const podmanConnections = z.array(
