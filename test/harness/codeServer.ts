@@ -24,11 +24,6 @@ export interface CodeServerOptions {
   /** More code-server flags, e.g. `--proxy-domain` (a function gets the port chosen for the server). */
   readonly extraArgs?: readonly string[] | ((port: number) => readonly string[]);
   /**
-   * Host name the browser uses for the workbench (the server always binds 127.0.0.1). `localhost`
-   * is needed for `--proxy-domain {{port}}.{{host}}`: `<port>.localhost` resolves to loopback.
-   */
-  readonly browserHost?: 'localhost' | '127.0.0.1';
-  /**
    * Keep VS Code's workspace trust on (default off: `--disable-workspace-trust`, every folder
    * trusted). With it on, a new folder opens untrusted (Restricted Mode).
    */
@@ -49,7 +44,6 @@ export class CodeServer {
     private readonly process: GroupProcess,
     private readonly log: LogCapture,
     private readonly ownedDir: string | undefined,
-    private readonly browserHost: string,
     private readonly userDataDir: string,
   ) {}
 
@@ -64,7 +58,7 @@ export class CodeServer {
 
   /** The workbench URL as the browser opens it. */
   get url(): string {
-    return `http://${this.browserHost}:${this.port}`;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /** The authority the workbench uses for files on the server (`vscode-remote://<authority>/abs/path`). */
@@ -129,7 +123,7 @@ export class CodeServer {
         ];
         log.note(`starting code-server on 127.0.0.1:${port}`);
         const child = await spawnGroup(process.execPath, args, { env, label: 'code-server', onOutput: (text) => log.append(text) });
-        const server = new CodeServer(port, child, log, ownedDir, options.browserHost ?? '127.0.0.1', dirs.userData);
+        const server = new CodeServer(port, child, log, ownedDir, dirs.userData);
         try {
           await server.waitUntilHealthy(30_000);
           return server;
@@ -157,7 +151,7 @@ export class CodeServer {
    */
   async warmUp(): Promise<void> {
     await new Promise<void>((resolve) => {
-      const request = http.get(`http://127.0.0.1:${this.port}/`, { timeout: 15_000 }, (response) => {
+      const request = http.get(`${this.url}/`, { timeout: 15_000 }, (response) => {
         response.resume();
         response.on('end', resolve);
       });
@@ -174,7 +168,7 @@ export class CodeServer {
       if (exitedWith !== undefined) {
         throw new Error(`code-server exited (${exitedWith}) before /healthz answered`);
       }
-      if (await healthy(`http://127.0.0.1:${this.port}/healthz`)) {
+      if (await healthy(`${this.url}/healthz`)) {
         return;
       }
       await delay(100);
