@@ -170,9 +170,9 @@ export function treeItem(page: Page, containerId: string, name: string | RegExp)
   return page.locator(`[id="workbench.view.extension.${containerId}"]`).getByRole('treeitem', { name });
 }
 
-/** The content of the active webview (its `#active-frame`). */
+/** The content of the visible webview (its `#active-frame`); hidden, retained webviews stay in the DOM. */
 export function webviewContent(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  return page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
 }
 
 /** An iframe inside the active webview's HTML (e.g. a preview of an app). */

@@ -1,16 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { execa } from 'execa';
 import type { Page } from 'playwright-core';
-import { dependencyVolumeFor, makeAppRef } from '../../src/core/appIdentity';
+import { makeAppRef } from '../../src/core/appIdentity';
 import { writeViteApp } from '../engine/helpers';
 import { writeDemoWorkspace, LOCAL_TEST_IMAGE } from '../../scripts/demoWorkspace';
 import { ARTIFACTS_ROOT } from '../harness/artifacts';
-import { removeContainersUnder } from '../harness/containers';
+import { removeContainersUnder, removeDependencyVolumes } from '../harness/containers';
 import { PACKAGED_VSIX, REPO_ROOT } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
-import { activeEditorText, activeTabTitle, eventually, reloadWorkbench, runPaletteCommand, treeItem, waitForWorkbench } from '../harness/workbench';
+import { activeEditorText, activeTabTitle, eventually, notificationToasts, reloadWorkbench, runPaletteCommand, treeItem, waitForWorkbench, webviewContent, webviewInnerFrame } from '../harness/workbench';
 
 const RANGE = { start: 32900, end: 32949 };
 const SETTINGS = {
@@ -62,11 +61,6 @@ async function paletteWithApp(page: Page, title: string, app: string): Promise<v
     },
     { timeoutMs: 20_000 },
   );
-}
-
-/** The preview webview that is visible now (hidden previews stay in the DOM, retained). */
-function visibleWebview(page: Page) {
-  return page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
 }
 
 async function hoverAction(page: Page, app: string, action: string): Promise<void> {
@@ -137,7 +131,7 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
       await paletteWithApp(page, 'Preview Containers: Open App Preview', app);
       const port = ports.get(app)!;
       await eventually(async () => assert.equal(await activeTabTitle(page), `${app} :${port}`));
-      const webview = visibleWebview(page);
+      const webview = webviewContent(page);
       // code-server's asExternalUri with --proxy-domain {{port}}.{{host}}: a host name per port.
       const expected = `http://${port}.localhost:${server.port}/`;
       await eventually(async () => assert.equal(await webview.locator('#app-frame').getAttribute('src'), expected), { timeoutMs: 20_000 });
@@ -150,7 +144,7 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
 
   it('the preview webview has a strict CSP: default-src none, scripts by nonce, frames only from the app', async () => {
     const { page, server } = session();
-    const csp = (await visibleWebview(page).locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '';
+    const csp = (await webviewContent(page).locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '';
     const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
     assert.deepEqual(directives.get('default-src'), ["'none'"]);
     assert.match((directives.get('script-src') ?? []).join(' '), /^'nonce-[A-Za-z0-9+/=]+'$/);
@@ -164,16 +158,16 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
     const port = ports.get('beta')!;
     await hoverAction(page, 'beta', 'Stop App Container');
     await waitForDescription(page, 'beta', new RegExp(`^:${port} · stopped$`));
-    await eventually(async () => assert.match((await visibleWebview(page).locator('#stopped-text').textContent()) ?? '', /beta is not running/));
+    await eventually(async () => assert.match((await webviewContent(page).locator('#stopped-text').textContent()) ?? '', /beta is not running/));
     await hoverAction(page, 'beta', 'Run App Container');
     await waitForDescription(page, 'beta', new RegExp(`^:${port} · running$`));
-    await eventually(async () => assert.equal(await visibleWebview(page).frameLocator('#app-frame').locator('h1').textContent(), 'Hello from beta'), { timeoutMs: 20_000 });
+    await eventually(async () => assert.equal(await webviewInnerFrame(page, '#app-frame').locator('h1').textContent(), 'Hello from beta'), { timeoutMs: 20_000 });
   });
 
   it('the status bar counts running apps; the toolbar "Logs" button streams the app’s logs', async () => {
     const { page } = session();
     await eventually(async () => assert.equal(await page.locator('.statusbar-item', { hasText: /^\s*2 apps\s*$/ }).count(), 1));
-    await visibleWebview(page).locator('#logs').click();
+    await webviewContent(page).locator('#logs').click();
     const output = page.locator('.part.panel .monaco-editor .view-lines');
     // Monaco renders spaces as no-break spaces.
     await eventually(async () => assert.match(((await output.textContent({ timeout: 2000 })) ?? '').replace(/\u00a0/g, ' '), /beta listening on 0\.0\.0\.0:3000/), { timeoutMs: 20_000 });
@@ -183,8 +177,8 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
     const { page } = session();
     await openAppsView(page);
     await paletteWithApp(page, 'Preview Containers: Open App Preview', 'alpha');
-    await eventually(async () => assert.equal(await visibleWebview(page).frameLocator('#app-frame').locator('h1').textContent(), 'Hello from alpha'), { timeoutMs: 20_000 });
-    await eventually(async () => assert.equal(await page.locator('.notifications-toasts .notification-toast').count(), 0), { timeoutMs: 20_000 });
+    await eventually(async () => assert.equal(await webviewInnerFrame(page, '#app-frame').locator('h1').textContent(), 'Hello from alpha'), { timeoutMs: 20_000 });
+    await eventually(async () => assert.equal(await notificationToasts(page).count(), 0), { timeoutMs: 20_000 });
     const target = process.env.UPDATE_README_SCREENSHOT ? path.join(REPO_ROOT, 'docs', 'images', 'preview-containers.png') : path.join(ARTIFACTS_ROOT, 'screenshots', 'preview-containers.png');
     await fs.mkdir(path.dirname(target), { recursive: true });
     await page.screenshot({ path: target });
@@ -204,7 +198,7 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
     for (const [app, port] of ports) {
       const tab = page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: `${app} :${port}` }) });
       await tab.first().click({ timeout: 30_000 });
-      await eventually(async () => assert.equal(await visibleWebview(page).frameLocator('#app-frame').locator('h1').textContent(), `Hello from ${app}`), { timeoutMs: 30_000 });
+      await eventually(async () => assert.equal(await webviewInnerFrame(page, '#app-frame').locator('h1').textContent(), `Hello from ${app}`), { timeoutMs: 30_000 });
     }
   });
 });
@@ -234,7 +228,7 @@ describe('UI: preview through a path-prefixed proxy (code-server without --proxy
   it('asExternalUri gives /proxy/<port>/, which breaks absolute paths; the browser reaches the port, so the preview loads it directly', async () => {
     const { page } = session();
     await paletteWithApp(page, 'Preview Containers: Open App Preview', 'alpha');
-    const webview = visibleWebview(page);
+    const webview = webviewContent(page);
     // Its own host name (not 127.0.0.1): cookies and storage stay apart from other apps.
     await eventually(async () => assert.equal(await webview.locator('#app-frame').getAttribute('src'), 'http://apps-alpha.localhost:32950/'), { timeoutMs: 60_000 });
     const config = JSON.parse((await webview.locator('#config').textContent()) ?? '{}') as { urls: { external: string; externalAtRoot: boolean } };
@@ -249,10 +243,10 @@ describe('UI: preview through a path-prefixed proxy (code-server without --proxy
     const { page } = session();
     const cookiesOf = async (app: string): Promise<string> => {
       await paletteWithApp(page, 'Preview Containers: Open App Preview', app);
-      const frame = visibleWebview(page).frameLocator('#app-frame');
+      const frame = webviewInnerFrame(page, '#app-frame');
       await eventually(async () => assert.equal(await frame.locator('h1').textContent(), app), { timeoutMs: 60_000 });
       // Reload once so the page sees the cookie its first response set.
-      await visibleWebview(page).locator('#reload').click();
+      await webviewContent(page).locator('#reload').click();
       return eventually(async () => (await frame.locator('#cookies').textContent()) ?? '', { accept: (t) => t.includes(`seen_by_${app}=1`), timeoutMs: 20_000 });
     };
     const a = await cookiesOf('cookie-a');
@@ -309,7 +303,7 @@ describe('UI: welcome views, live discovery and clear errors', function () {
     await runPaletteCommand(page, 'Preview Containers: Refresh');
     await eventually(async () => assert.match(await appDescription(page, 'shop'), /stopped/), { timeoutMs: 30_000 });
     await runPaletteCommand(page, 'Preview Containers: Run App Container');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'localhost/does-not-exist:1' });
+    const toast = notificationToasts(page).filter({ hasText: 'localhost/does-not-exist:1' });
     await eventually(async () => assert.match((await toast.first().textContent({ timeout: 2000 })) ?? '', /is not available locally and previewContainers\.pullPolicy is "never"/), { timeoutMs: 30_000 });
     assert.ok(await toast.first().getByRole('button', { name: 'Open Settings' }).isVisible());
     assert.ok(await toast.first().getByRole('button', { name: 'Retry' }).isVisible());
@@ -378,7 +372,7 @@ describe('UI: a real Vite app, zero-config, renders in the preview', function ()
     this.timeout(60_000);
     await removeContainersUnder(workspace);
     if (workspace) {
-      await execa('podman', ['volume', 'rm', '--force', dependencyVolumeFor(makeAppRef(path.join(workspace, 'site'), workspace))], { reject: false });
+      await removeDependencyVolumes([makeAppRef(path.join(workspace, 'site'), workspace)]);
     }
   });
 
@@ -386,7 +380,7 @@ describe('UI: a real Vite app, zero-config, renders in the preview', function ()
     const { page } = session();
     // The only app of the workspace: no quick pick.
     await runPaletteCommand(page, 'Preview Containers: Open App Preview');
-    const frame = visibleWebview(page).frameLocator('#app-frame');
+    const frame = webviewInnerFrame(page, '#app-frame');
     await eventually(async () => assert.equal(await frame.locator('h1').textContent({ timeout: 2000 }), 'vite-site'), { timeoutMs: 500_000, intervalMs: 1000 });
     await eventually(async () => assert.equal(await frame.locator('#out').textContent(), 'rendered by vite: vite-site'), { timeoutMs: 30_000 });
   });
