@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import { execa } from 'execa';
 import type { AppRef } from '../src/core/appIdentity';
 import type { ResolvedAppConfig } from '../src/core/appFolder';
 import type { ContainerEngine } from '../src/core/engine/containerEngine';
-import { LABEL_PATH } from '../src/core/engine/labels';
 import { CONTAINER_APP_DIR } from '../src/core/engine/runArgs';
 import { answers } from '../src/core/readiness';
 import type { TestWorkspace } from '../test/engine/helpers';
+import { containersUnder, removeContainers } from '../test/harness/containers';
 import { epochMs } from './stats';
 
 /** Marks the baseline's raw containers, so even a `run` that died before printing its id is found again. */
@@ -56,7 +55,7 @@ export class Janitor {
     if (ids.length === 0) {
       return;
     }
-    await execa('podman', ['rm', '--force', '--time', '0', '--ignore', ...ids], { reject: false, stdin: 'ignore' });
+    await removeContainers(ids).catch(() => undefined);
     for (const id of ids) {
       this.containerIds.delete(id);
     }
@@ -78,8 +77,7 @@ export class Janitor {
     }
     // Raw baseline containers carry this run's label; ours carry the path of a bench workspace.
     const labelled = await execa('podman', ['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${this.rawLabel}`], { reject: false, stdin: 'ignore' });
-    const roots = [...this.workspaces].map((w) => `${w.root}${path.sep}`);
-    const ours = (await this.engine.list({ all: true, ours: true }).catch(() => [])).filter((c) => roots.some((root) => c.labels[LABEL_PATH]?.startsWith(root)));
+    const ours = (await Promise.all([...this.workspaces].map((w) => containersUnder(this.engine, w.root).catch(() => [])))).flat();
     const ids = [...this.containerIds, ...labelled.stdout.split('\n').filter((id) => /^[0-9a-f]{64}$/.test(id)), ...ours.map((c) => c.id)];
     await this.removeContainers([...new Set(ids)]);
     for (const workspace of this.workspaces) {

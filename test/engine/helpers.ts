@@ -9,7 +9,6 @@ import { EventFollower } from '../../src/core/eventFollower';
 import { detectEngine } from '../../src/core/engine/detectEngine';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
-import { LABEL_PATH } from '../../src/core/engine/labels';
 import { CachedPortUsage, EngineProvider } from '../../src/core/engine/engineProvider';
 import { LeaseStore } from '../../src/core/leaseStore';
 import { InMemoryMemento } from '../../src/core/memento';
@@ -17,6 +16,7 @@ import { PortAllocator, type EnginePortUsage } from '../../src/core/portAllocato
 import { parsePortRange } from '../../src/core/portRange';
 import { TcpPortProbe, type PortProbe } from '../../src/core/portProbe';
 import { readSettings, type Settings } from '../../src/core/settings';
+import { containersUnder, removeContainers } from '../harness/containers';
 import { RecordingLogger } from '../unit/helpers';
 
 export const TEST_IMAGE = process.env.PREVIEW_TEST_IMAGE ?? 'localhost/preview-node:test';
@@ -71,15 +71,10 @@ export class TestWorkspace {
     return ref;
   }
 
-  /** Removes every container labelled with one of this workspace's folders, by id. */
+  /** Removes every container labelled with one of this workspace's folders (by id, in one call), then the folder. */
   async cleanUp(engineToUse: ContainerEngine | undefined): Promise<void> {
     if (engineToUse) {
-      const ours = await engineToUse.list({ all: true, ours: true });
-      for (const container of ours) {
-        if (container.labels[LABEL_PATH]?.startsWith(this.root + path.sep)) {
-          await engineToUse.remove(container.id);
-        }
-      }
+      await removeContainers((await containersUnder(engineToUse, this.root)).map((c) => c.id));
     }
     await fs.rm(this.root, { recursive: true, force: true });
   }

@@ -2,11 +2,15 @@ import { appendFileSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { dependencyVolumeFor, type AppRef } from '../../src/core/appIdentity';
+import type { AppRef } from '../../src/core/appIdentity';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { isOurs, LABEL_PATH } from '../../src/core/engine/labels';
 import type { ContainerSummary } from '../../src/core/engine/types';
 import { TestWorkspace } from '../engine/helpers';
+import { removeDependencyVolumes } from '../harness/containers';
+
+// Shared with every layer; re-exported here where the reliability tests look for them.
+export { containersUnder, removeContainers } from '../harness/containers';
 import type { SharedState } from './window';
 
 /**
@@ -43,20 +47,15 @@ export class ReliabilityWorkspace {
 
   async cleanUp(engine: ContainerEngine | undefined): Promise<void> {
     try {
+      await this.apps.cleanUp(engine);
       if (engine) {
-        await removeContainers((await containersUnder(engine, this.root)).map((c) => c.id));
         await removeDependencyVolumes(this.apps.apps);
       }
     } finally {
-      await fs.rm(this.root, { recursive: true, force: true });
+      await fs.rm(this.root, { recursive: true, force: true }); // if apps.cleanUp failed first
       await fs.rm(this.scratch, { recursive: true, force: true });
     }
   }
-}
-
-/** Our containers (running or not) whose app folder is inside `root`. */
-export async function containersUnder(engine: ContainerEngine, root: string): Promise<ContainerSummary[]> {
-  return (await engine.list({ all: true, ours: true })).filter((c) => c.labels[LABEL_PATH]?.startsWith(root + path.sep));
 }
 
 /**
@@ -69,23 +68,6 @@ export function scopedEngine(engine: ContainerEngine, root: string): ContainerEn
   const inScope = (c: ContainerSummary): boolean => !isOurs(c.labels) || (c.labels[LABEL_PATH] ?? '').startsWith(root + path.sep);
   const list = async (options: { readonly all: boolean; readonly ours: boolean }): Promise<ContainerSummary[]> => (await engine.list(options)).filter(inScope);
   return Object.assign(Object.create(engine) as ContainerEngine, { list });
-}
-
-/** Removes containers by id, all in one engine call (40 one by one would take most of a minute). */
-export async function removeContainers(ids: readonly string[]): Promise<void> {
-  if (ids.length > 0) {
-    await execa('podman', ['rm', '--force', '--time', '0', ...ids]);
-  }
-}
-
-/** Removes the dependency cache volumes of these apps (zero-config starts create them), in one call. */
-export async function removeDependencyVolumes(apps: readonly AppRef[]): Promise<void> {
-  const { stdout } = await execa('podman', ['volume', 'ls', '--quiet']);
-  const existing = new Set(stdout.split('\n'));
-  const ours = apps.map((app) => dependencyVolumeFor(app)).filter((name) => existing.has(name));
-  if (ours.length > 0) {
-    await execa('podman', ['volume', 'rm', '--force', ...ours]);
-  }
 }
 
 /** Container `start` events of one app folder since `since` (ms), from podman's event log. */
