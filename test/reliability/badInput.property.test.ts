@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { AppController } from '../../src/core/appController';
 import { resolveAppConfig, type FolderInfo } from '../../src/core/appFolder';
 import { containerNameFor, dependencyVolumeFor, makeAppRef } from '../../src/core/appIdentity';
 import { CliEngine } from '../../src/core/engine/cliEngine';
@@ -14,9 +13,8 @@ import { decodeLeases, leaseChangeSchema, leaseSchema, LeaseStore, LEASES_KEY } 
 import { InMemoryMemento, type MementoLike } from '../../src/core/memento';
 import { PortAllocator } from '../../src/core/portAllocator';
 import { parsePortRange } from '../../src/core/portRange';
-import { TcpPortProbe } from '../../src/core/portProbe';
 import { checkImage, readSettings } from '../../src/core/settings';
-import { FakeEngine } from '../unit/fakeEngine';
+import { fakeWorld } from '../unit/fakeWorld';
 import { FakeProbe, RecordingLogger, tempDir } from '../unit/helpers';
 import { envValue, goodAppEntry, goodCommand, goodEnv, goodImage, journalText, nastyString, relativeFolder, settingsCase, storedLeases } from './arbitraries';
 import { duplicatesOf, figure } from './helpers';
@@ -247,22 +245,9 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
   });
 
   it(`whole start path with random folders and app settings (${CONTROLLER_RUNS} cases, fake engine with real sockets): runs with exact argv, or a clear error and nothing left`, async () => {
-    const engine = new FakeEngine();
-    const logger = new RecordingLogger();
-    const memento = new InMemoryMemento();
-    const range = parsePortRange(FAKE_ENGINE_RANGE.start, FAKE_ENGINE_RANGE.end);
-    const allocator = new PortAllocator({ store: new LeaseStore(memento, logger), probe: new TcpPortProbe('127.0.0.1'), range: () => range, engine, clock: Date.now, logger });
-    let override: Record<string, unknown> = {};
     let folderInfo: FolderInfo = FOLDERS[0];
-    const settings = () => readSettings((name) => ({ 'portRange.start': range.start, 'portRange.end': range.end, image: 'localhost/preview-node:test', startupTimeoutSeconds: 5, apps: [override] })[name]);
-    const controller = new AppController({
-      allocator,
-      engine: () => Promise.resolve(engine),
-      settings,
-      logger,
-      clock: Date.now,
-      inspectFolder: () => Promise.resolve(folderInfo),
-    });
+    const world = fakeWorld({ start: FAKE_ENGINE_RANGE.start, inspectFolder: () => Promise.resolve(folderInfo) });
+    const { engine, allocator, controller, settings } = world;
     const uncaught = trackUncaught();
     let started = 0;
     let refused = 0;
@@ -271,7 +256,10 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
         // Folders with NUL cannot exist on disk, and settings refuse such paths (both covered above).
         fc.asyncProperty(relativeFolder.filter((f) => !f.includes('\0')), goodAppEntry, fc.option(goodCommand, { nil: undefined }), fc.dictionary(fc.constantFrom('A', 'B_2', 'lower'), envValue, { maxKeys: 2 }), fc.constantFrom(...FOLDERS), async (relative, entry, command, env, info) => {
           const ref = makeAppRef(path.join(WORKSPACE, relative), WORKSPACE);
-          override = { ...entry, path: ref.folder, image: 'localhost/preview-node:test', env, ...(command === undefined ? {} : { command }) };
+          const override = { ...entry, path: ref.folder, image: 'localhost/preview-node:test', env, ...(command === undefined ? {} : { command }) };
+          world.setSettings(
+            readSettings((name) => ({ 'portRange.start': FAKE_ENGINE_RANGE.start, 'portRange.end': FAKE_ENGINE_RANGE.end, image: 'localhost/preview-node:test', startupTimeoutSeconds: 5, apps: [override] })[name]),
+          );
           folderInfo = info;
           const def = { ref, override: settings().apps[0] };
           // What the app's settings and folder call for (zero-config inference included).

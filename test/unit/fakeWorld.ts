@@ -1,4 +1,5 @@
 import { AppController } from '../../src/core/appController';
+import type { FolderInfo } from '../../src/core/appFolder';
 import type { ExitWatch } from '../../src/core/containerExits';
 import { LeaseStore } from '../../src/core/leaseStore';
 import { InMemoryMemento } from '../../src/core/memento';
@@ -18,6 +19,8 @@ export interface FakeWorldOptions {
   readonly clock?: FakeClock;
   readonly probe?: PortProbe;
   readonly exits?: ExitWatch;
+  /** What the app folders hold (default: an empty folder). */
+  readonly inspectFolder?: (folder: string) => Promise<FolderInfo>;
 }
 
 /** A controller and allocator over a FakeEngine (real sockets), as activate() wires them. */
@@ -43,7 +46,7 @@ export function fakeWorld(options: FakeWorldOptions) {
     settings: () => settings,
     logger,
     clock: clock.read,
-    inspectFolder: () => Promise.resolve({ pkg: undefined, hasNodeModules: false, files: new Set() }),
+    inspectFolder: options.inspectFolder ?? (() => Promise.resolve({ pkg: undefined, hasNodeModules: false, files: new Set() })),
     ...(options.exits ? { exits: options.exits } : {}),
   });
   return { engine, logger, clock, memento, allocator, controller, settings: () => settings, setSettings: (s: Settings) => (settings = s) };
