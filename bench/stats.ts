@@ -38,10 +38,3 @@ export function summarize(samples: readonly number[]): Summary {
 export function epochMs(): number {
   return performance.timeOrigin + performance.now();
 }
-
-/** Runs `task` and returns how long it took (ms) with its result. */
-export async function timed<T>(task: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
-  const value = await task();
-  return { ms: performance.now() - started, value };
-}

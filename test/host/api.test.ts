@@ -2,12 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AppInfo, PreviewContainersApi } from '../../src/api';
 import { RunAppTool } from '../../src/ui/languageModelTools';
-import { EXTENSION_ID } from './extensionUnderTest';
+import { activatedExtension } from './extensionUnderTest';
 
 async function api(): Promise<PreviewContainersApi> {
-  const extension = vscode.extensions.getExtension<PreviewContainersApi>(EXTENSION_ID);
-  assert.ok(extension);
-  return extension.activate();
+  return (await activatedExtension()).exports as PreviewContainersApi;
 }
 
 function textOf(result: vscode.LanguageModelToolResult): string {

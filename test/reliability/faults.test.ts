@@ -14,6 +14,7 @@ import { AppStartError, EngineNotFoundError, EngineNotRespondingError, PoolExhau
 import type { Lease } from '../../src/core/leaseStore';
 import { Reconciler } from '../../src/core/reconciler';
 import { fetchText, makeController, realEngine, TestWorkspace } from '../engine/helpers';
+import { isPortFree } from '../harness/freePort';
 import { RecordingLogger } from '../unit/helpers';
 import { containersUnder, figure, ReliabilityWorkspace, scopedEngine, startEvents } from './helpers';
 import { WINDOW_LAG } from './laggedMemento';
@@ -51,16 +52,6 @@ function listen(port: number, host: string, ipv6Only = false): Promise<net.Serve
   });
 }
 
-async function canBind(port: number, host: string): Promise<boolean> {
-  try {
-    const server = await listen(port, host, host.includes(':'));
-    await new Promise((resolve) => server.close(resolve));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function readForeign(port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host }, () => undefined);
@@ -70,19 +61,6 @@ function readForeign(port: number, host: string): Promise<string> {
     socket.on('end', () => resolve(text));
     socket.on('error', reject);
   });
-}
-
-async function findOnPath(binary: string): Promise<string> {
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, binary);
-    try {
-      await fs.access(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(`${binary} is not on PATH`);
 }
 
 describe('Reliability: faults (real podman)', function () {
@@ -183,8 +161,8 @@ describe('Reliability: faults (real podman)', function () {
     const bin = path.join(ws.scratch, 'engine-bin');
     const away = `${bin}.away`;
     const wrapper = path.join(bin, 'podman');
-    const realPodman = await findOnPath('podman');
-    const podmanScript = `#!/bin/sh\nexec '${realPodman}' "$@"\n`;
+    // The wrapper's own folder is not on PATH: `exec podman` reaches the real one.
+    const podmanScript = '#!/bin/sh\nexec podman "$@"\n';
     const downScript = '#!/bin/sh\necho \'Error: unable to connect to Podman socket: Get "http://d/v4.3.1/libpod/_ping": dial unix /run/podman/podman.sock: connect: connection refused\' >&2\nexit 125\n';
     await fs.mkdir(bin);
     await fs.writeFile(wrapper, podmanScript, { mode: 0o755 });
@@ -264,8 +242,8 @@ describe('Reliability: faults (real podman)', function () {
     const v6 = FOREIGN_RANGE.start + 1;
     servers.push(await listen(v4, '127.0.0.1'), await listen(v6, '::1', true));
     // Each listener holds one family only: a probe of 127.0.0.1 alone would miss the IPv6 one.
-    assert.equal(await canBind(v4, '::1'), true, `::1:${v4} is free`);
-    assert.equal(await canBind(v6, '127.0.0.1'), true, `127.0.0.1:${v6} is free`);
+    assert.equal(await isPortFree(v4, '::1'), true, `::1:${v4} is free`);
+    assert.equal(await isPortFree(v6, '127.0.0.1'), true, `127.0.0.1:${v6} is free`);
     const { controller, allocator } = makeController(engine, FOREIGN_RANGE);
     const first = await controller.run(withCommand(await plain.addApp('first')));
     const second = await controller.run(withCommand(await plain.addApp('second')));
