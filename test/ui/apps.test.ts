@@ -44,6 +44,8 @@ async function waitForDescription(page: Page, name: string, pattern: RegExp, tim
  */
 async function paletteWithApp(page: Page, title: string, app: string): Promise<void> {
   await runPaletteCommand(page, title);
+  // Wait for the app picker itself (it carries the command's title), not the closing palette.
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title.replace(/^Preview Containers: /, '') }).waitFor({ state: 'visible', timeout: 10_000 });
   const input = page.locator('.quick-input-widget .quick-input-box input');
   const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name').first();
   await input.waitFor({ state: 'visible', timeout: 10_000 });
