@@ -4,6 +4,7 @@ import type { AppRef } from '../src/core/appIdentity';
 import type { ResolvedAppConfig } from '../src/core/appFolder';
 import type { ContainerEngine } from '../src/core/engine/containerEngine';
 import { CONTAINER_APP_DIR } from '../src/core/engine/runArgs';
+import { SOURCE_DIR } from '../src/core/sourceMirror';
 import { answers } from '../src/core/readiness';
 import type { TestWorkspace } from '../test/engine/helpers';
 import { containersUnder, removeContainers } from '../test/harness/containers';
@@ -100,8 +101,9 @@ export async function rawRun(janitor: Janitor, app: AppRef, port: number, config
     janitor.rawLabel,
     '--publish',
     `127.0.0.1:${port}:${config.containerPort}`,
+    // Mounted as the controller mounts it (read-only; the command's source mirror copies it).
     '--volume',
-    `${app.folder}:${CONTAINER_APP_DIR}`,
+    `${app.folder}:${SOURCE_DIR}:ro`,
     '--workdir',
     CONTAINER_APP_DIR,
     ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),

@@ -23,8 +23,10 @@ import type { ExitWatch } from './containerExits';
 import type { Clock, Logger } from './logger';
 import type { EnginePortUse, PortAllocator, PortLease } from './portAllocator';
 import type { Lease } from './leaseStore';
+import { containedAppFolder } from './containment';
 import { answers, isLoopbackHost, reachableHost, waitForHttp } from './readiness';
 import type { Settings } from './settings';
+import { unmirrored } from './sourceMirror';
 
 export type AppStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
 
@@ -67,6 +69,8 @@ export interface AppControllerDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly inspectFolder?: (folder: string) => Promise<FolderInfo>;
+  /** The host folder to mount (default: the real path, checked to lie inside the workspace). */
+  readonly resolveSourceFolder?: (app: AppRef) => Promise<string>;
   /** Called after the engine refused a port, so cached engine views are refreshed. */
   readonly onPortConflict?: () => void;
   /** Exit notices from the event stream; without it (or while it is down) `engine.wait` is used. */
@@ -273,6 +277,8 @@ export class AppController {
       if (engine.host !== undefined && isLoopbackHost(settings.bindAddress)) {
         throw new RemoteEngineLoopbackError(engine.host, settings.bindAddress);
       }
+      // Checked now, not at discovery: the folder may have been swapped for a symlink since.
+      const sourceFolder = await (this.deps.resolveSourceFolder ?? containedAppFolder)(app);
       const config = resolveAppConfig(settings, def.override, folderInfo);
       this.deps.logger.info(`Starting ${app.appId}: ${config.origin}; ${config.command.join(' ')} on container port ${config.containerPort}.`);
       if (settings.pullPolicy === 'always') {
@@ -283,7 +289,7 @@ export class AppController {
       touched = true;
       // While this start is in flight, keep the lease fresh so other windows' repair leaves it be.
       heartbeat = setInterval(() => void this.deps.allocator.touch(app).catch(() => undefined), HEARTBEAT_MS);
-      const { id, lease } = await this.runWithPortRetry(engine, def, config, settings, portUsageFrom(containers), progress, signal);
+      const { id, lease } = await this.runWithPortRetry(engine, def, { ...config, sourceFolder }, settings, portUsageFrom(containers), progress, signal);
       this.update(app, { containerId: id, port: lease.port, image: config.image, startedAt: this.deps.clock() });
 
       progress(`Waiting for the app on port ${lease.port}…`);
@@ -350,7 +356,7 @@ export class AppController {
   private async runWithPortRetry(
     engine: ContainerEngine,
     def: AppDefinition,
-    config: ResolvedAppConfig,
+    config: ResolvedAppConfig & { readonly sourceFolder: string },
     settings: Settings,
     enginePorts: ReadonlyMap<number, EnginePortUse>,
     progress: (stage: string) => void,
@@ -379,6 +385,7 @@ export class AppController {
           containerPort: config.containerPort,
           command: config.command,
           env: config.env,
+          sourceFolder: config.sourceFolder,
           ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(app) } : {}),
         });
         return { id, lease };
@@ -576,7 +583,8 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function describeCommand(command: readonly string[]): string {
+function describeCommand(mirroredCommand: readonly string[]): string {
+  const command = unmirrored(mirroredCommand);
   // `sh -c <install script> sh <command…>`: show the command the app runs, after the install.
   const installs = command[0] === 'sh' && command[1] === '-c' && command[3] === 'sh';
   const shown = installs ? `install dependencies, then ${command.slice(4).join(' ')}` : command.join(' ');

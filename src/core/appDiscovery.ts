@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { makeAppRef, slugify, type AppRef } from './appIdentity';
 import type { AppDefinition } from './appFolder';
 import { parsePackageJson } from './appFolder';
+import { isInside, realpathOrUndefined } from './containment';
+import { SettingsError } from './errors';
 import type { AppOverride } from './settings';
 
 /** The file-system questions discovery asks; injected so tests need no disk. */
@@ -12,6 +14,8 @@ export interface DiscoveryFs {
   /** Text of a file, or undefined when missing/unreadable. */
   readText(file: string): Promise<string | undefined>;
   exists(file: string): Promise<boolean>;
+  /** The real path (symlinks resolved), undefined when missing; absent: paths are taken as they are. */
+  realpath?(file: string): Promise<string | undefined>;
 }
 
 export const nodeDiscoveryFs: DiscoveryFs = {
@@ -37,12 +41,15 @@ export const nodeDiscoveryFs: DiscoveryFs = {
       return false;
     }
   },
+  realpath: realpathOrUndefined,
 };
 
 export interface WorkspaceFolderLike {
   readonly name: string;
   readonly path: string;
 }
+
+const SETTING = 'previewContainers.';
 
 /** Folders never searched: dependencies, build output, VCS and tool folders. */
 const SKIPPED = new Set(['node_modules', 'dist', 'build', 'out', 'coverage', 'target', 'vendor', 'bower_components']);
@@ -78,12 +85,15 @@ async function isApp(folder: string, io: DiscoveryFs): Promise<{ name: string | 
  * Apps are folders with a package.json: each workspace folder itself (unless it is only a monorepo
  * root), its direct sub-folders, and one more level under common layouts (`apps/*`,
  * `packages/*`, …) — never inside node_modules or hidden folders — plus every explicit
- * `previewContainers.apps` entry (relative to the first workspace folder).
+ * `previewContainers.apps` entry (relative to the first workspace folder) whose folder really lies
+ * inside a workspace folder.
  */
 export async function discoverApps(
   roots: readonly WorkspaceFolderLike[],
   overrides: readonly AppOverride[],
   io: DiscoveryFs = nodeDiscoveryFs,
+  /** An entry that cannot be used (e.g. a path outside the workspace); the entry is skipped. */
+  onProblem?: (problem: SettingsError) => void,
 ): Promise<AppDefinition[]> {
   const found = new Map<string, { ref: AppRef; root: WorkspaceFolderLike }>();
   const add = (folder: string, root: WorkspaceFolderLike, name: string | undefined): void => {
@@ -120,10 +130,26 @@ export async function discoverApps(
   }
   const overridesByKey = new Map<string, AppOverride>();
   const first = roots[0];
-  for (const override of overrides) {
-    const folder = path.resolve(first?.path ?? '/', override.path);
-    const root = roots.find((r) => folder === r.path || folder.startsWith(r.path + path.sep)) ?? first;
+  const real = io.realpath ?? ((file: string) => Promise.resolve(path.resolve(file)));
+  for (const [index, override] of overrides.entries()) {
+    if (!first) {
+      continue;
+    }
+    const folder = path.resolve(first.path, override.path);
+    // A workspace setting names this folder, so it must really lie inside the workspace: `"/"` or
+    // `"../.."` (or a symlink out) would mount the host's files into the container.
+    const realFolder = await real(folder);
+    let root: WorkspaceFolderLike | undefined;
+    for (const candidate of roots) {
+      const realRoot = (await real(candidate.path)) ?? candidate.path;
+      if (realFolder !== undefined && isInside(realFolder, realRoot) && isInside(folder, candidate.path)) {
+        root = candidate;
+        break;
+      }
+    }
     if (!root) {
+      const where = realFolder === undefined ? 'does not exist' : realFolder === folder ? 'lies outside the workspace folders' : `resolves to ${realFolder}, outside the workspace folders`;
+      onProblem?.(new SettingsError(`${SETTING}apps[${index}].path`, `${JSON.stringify(override.path)} ${where}. An app folder must be inside the workspace; the entry is ignored.`));
       continue;
     }
     const pkgName = (await isApp(folder, io))?.name;

@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import type { AppRef } from './appIdentity';
+import { readFileInside } from './containment';
 import { planLaunch } from './launchPlan';
 import type { AppOverride, Settings } from './settings';
+import { mirrored } from './sourceMirror';
 
 /** What we read from an app's package.json. */
 export interface PackageInfo {
@@ -62,7 +63,7 @@ export async function inspectFolder(folder: string): Promise<FolderInfo> {
   const files = new Set(entries);
   let pkg: PackageInfo | undefined;
   if (files.has('package.json')) {
-    pkg = parsePackageJson(await fs.readFile(path.join(folder, 'package.json'), 'utf8').catch(() => ''));
+    pkg = parsePackageJson((await readFileInside(folder, 'package.json')) ?? '');
   }
   return { pkg, hasNodeModules: files.has('node_modules'), files };
 }
@@ -71,6 +72,7 @@ export async function inspectFolder(folder: string): Promise<FolderInfo> {
 export interface ResolvedAppConfig {
   readonly image: string;
   readonly containerPort: number;
+  /** The container's command: the app's own, run inside the mirrored copy of its folder. */
   readonly command: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   /** Keep node_modules in a per-app volume (zero-config apps with dependencies). */
@@ -85,7 +87,7 @@ export function resolveAppConfig(settings: Settings, override: AppOverride | und
     return {
       image,
       containerPort: override.containerPort ?? settings.containerPort,
-      command: typeof override.command === 'string' ? ['sh', '-c', override.command] : override.command,
+      command: mirrored(typeof override.command === 'string' ? ['sh', '-c', override.command] : override.command),
       env: override.env ?? {},
       cacheDependencies: false,
       origin: 'previewContainers.apps command',
@@ -95,7 +97,7 @@ export function resolveAppConfig(settings: Settings, override: AppOverride | und
   return {
     image,
     containerPort: plan.containerPort,
-    command: plan.command,
+    command: mirrored(plan.command),
     env: { ...plan.env, ...override?.env },
     cacheDependencies: plan.installDependencies,
     origin: `${plan.stack} (${plan.packageManager})${plan.notes.length > 0 ? `; ${plan.notes.join(' ')}` : ''}`,

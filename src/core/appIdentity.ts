@@ -15,6 +15,8 @@ export interface AppRef {
   readonly folder: string;
   /** Display name (package name or folder name). */
   readonly name: string;
+  /** The workspace folder the app was found in: its folder must stay inside it (containment). */
+  readonly root: string;
 }
 
 /** Lower-case, `[a-z0-9-]` only, no leading/trailing dashes, never empty. */
@@ -46,7 +48,7 @@ export function makeAppRef(folder: string, workspaceRoot: string, name?: string)
     relative = path.basename(key) || 'app';
   }
   const appId = slugify(relative.split(path.sep).join('-'));
-  return { key, appId, folder: key, name: name && name.trim() !== '' ? name.trim() : path.basename(key) || appId };
+  return { key, appId, folder: key, name: name && name.trim() !== '' ? name.trim() : path.basename(key) || appId, root };
 }
 
 /** A short stable hash of the key: makes names unique across workspaces. */

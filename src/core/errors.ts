@@ -159,6 +159,14 @@ export class PortConflictError extends PreviewContainersError {
   }
 }
 
+/** An app folder that cannot be mounted: missing, not a folder, or outside the workspace. */
+export class AppFolderError extends PreviewContainersError {
+  readonly code = 'appFolder';
+  constructor(appId: string, problem: string) {
+    super(`${appId} cannot start: ${problem}`, ['openSettings'], 'previewContainers.apps');
+  }
+}
+
 export class CancelledError extends PreviewContainersError {
   readonly code = 'cancelled';
   constructor(what: string) {

@@ -103,7 +103,7 @@ export class IdleReaper {
       if (!own.has(key) && lease === undefined) {
         continue;
       }
-      const app = own.get(key) ?? { key, appId: container.labels[LABEL_APP] ?? container.name, folder: key, name: container.labels[LABEL_APP] ?? container.name };
+      const app = own.get(key) ?? { key, appId: container.labels[LABEL_APP] ?? container.name, folder: key, name: container.labels[LABEL_APP] ?? container.name, root: key };
       // A start in flight (here or in another window) is not idle.
       if ((lease !== undefined && !lease.confirmed) || this.deps.controller.stateOf(app).status === 'starting') {
         continue;

@@ -62,7 +62,7 @@ describe('public API and language model tools (real podman)', function () {
   it('the runApp tool prepares a confirmation naming the app and saying it runs its code', async () => {
     // VS Code skips dialogs while extension tests run, so the confirmation cannot be seen through
     // invokeTool here: check what the tool asks the workbench to show.
-    const def = { ref: { key: '/ws/apps/web', appId: 'apps-web', folder: '/ws/apps/web', name: 'web' } };
+    const def = { ref: { key: '/ws/apps/web', appId: 'apps-web', folder: '/ws/apps/web', name: 'web', root: '/ws' } };
     const operations = { find: () => Promise.resolve(def) } as unknown as ConstructorParameters<typeof RunAppTool>[0];
     const catalog = {} as ConstructorParameters<typeof RunAppTool>[1];
     const prepared = await new RunAppTool(operations, catalog).prepareInvocation({ input: { app: 'apps-web' } });

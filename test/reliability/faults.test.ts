@@ -254,7 +254,7 @@ describe('Reliability: faults (real podman)', function () {
     const extra: number[] = [];
     for (let i = 0; ; i++) {
       try {
-        extra.push((await allocator.allocatePort({ key: `/nowhere/extra-${i}`, appId: `extra-${i}`, folder: `/nowhere/extra-${i}`, name: `extra-${i}` })).port);
+        extra.push((await allocator.allocatePort({ key: `/nowhere/extra-${i}`, appId: `extra-${i}`, folder: `/nowhere/extra-${i}`, name: `extra-${i}`, root: '/nowhere' })).port);
       } catch (error) {
         assert.ok(error instanceof PoolExhaustedError, String(error));
         assert.equal(error.holders.length, 8, 'a full pool of 10 with 2 foreign ports holds 8 leases');

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { discoverApps, type DiscoveryFs } from '../../src/core/appDiscovery';
+import type { SettingsError } from '../../src/core/errors';
 
 /** An in-memory tree: paths of files (folders are implied). */
 function memoryFs(files: Record<string, string>): DiscoveryFs {
@@ -69,6 +70,16 @@ describe('app discovery', () => {
     assert.equal(stat?.override?.command, 'npx serve');
     assert.equal(apps.find((a) => a.ref.appId === 'apps-web')?.override?.containerPort, 5173);
     assert.equal(apps.length, 2);
+  });
+
+  it('refuses apps[].path entries outside the workspace ("/", "../..", a symlink out), naming each entry; keeps the others', async () => {
+    const io = { ...memoryFs({ '/ws/apps/web/package.json': pkg('web') }), realpath: async (file: string) => (file === '/ws/link' ? '/etc' : path.resolve(file)) };
+    const problems: SettingsError[] = [];
+    const apps = await discoverApps([{ name: 'ws', path: '/ws' }], [{ path: '/' }, { path: '../..' }, { path: 'link' }, { path: 'apps/web', name: 'Web' }, { path: '/ws/apps/web' }], io, (p) => problems.push(p));
+    assert.deepEqual([...new Set(apps.map((a) => a.ref.key))], [path.resolve('/ws/apps/web')]);
+    assert.deepEqual(problems.map((p) => p.setting), ['previewContainers.apps[0].path', 'previewContainers.apps[1].path', 'previewContainers.apps[2].path']);
+    assert.match(problems[0]?.message ?? '', /Setting "previewContainers\.apps\[0\]\.path" is invalid: "\/" lies outside the workspace folders\. An app folder must be inside the workspace; the entry is ignored\./);
+    assert.match(problems[2]?.message ?? '', /"link" resolves to \/etc, outside the workspace folders/);
   });
 
   it('keeps appIds unique across the roots of a multi-root workspace', async () => {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { inspectFolder, parsePackageJson, resolveAppConfig, type FolderInfo } from '../../src/core/appFolder';
 import { INSTALL_COMMANDS, planLaunch, withInstall } from '../../src/core/launchPlan';
 import { readSettings } from '../../src/core/settings';
+import { mirrored, unmirrored } from '../../src/core/sourceMirror';
 
 const STACKS = path.resolve(__dirname, '../../../test/fixtures/stacks');
 const settings = readSettings(() => undefined);
@@ -86,7 +87,8 @@ describe('zero-config launch plans (fixture apps)', () => {
   it('an explicit command wins over inference (and caches nothing)', () => {
     const info: FolderInfo = { pkg: parsePackageJson('{"scripts":{"dev":"vite"},"devDependencies":{"vite":"1"}}'), hasNodeModules: false, files: new Set() };
     const config = resolveAppConfig(settings, { path: 'a', command: ['node', 'x.js'] }, info);
-    assert.deepEqual(config.command, ['node', 'x.js']);
+    assert.deepEqual(config.command, mirrored(['node', 'x.js']), 'run inside the mirrored copy of the folder');
+    assert.deepEqual(unmirrored(config.command), ['node', 'x.js']);
     assert.equal(config.containerPort, 3000);
     assert.equal(config.cacheDependencies, false);
   });

@@ -47,6 +47,8 @@ export function fakeWorld(options: FakeWorldOptions) {
     logger,
     clock: clock.read,
     inspectFolder: options.inspectFolder ?? (() => Promise.resolve({ pkg: undefined, hasNodeModules: false, files: new Set() })),
+    // The app folders here are not on disk; containment is tested on real folders (containment.test.ts).
+    resolveSourceFolder: (app) => Promise.resolve(app.folder),
     ...(options.exits ? { exits: options.exits } : {}),
   });
   return { engine, logger, clock, memento, allocator, controller, settings: () => settings, setSettings: (s: Settings) => (settings = s) };

@@ -18,7 +18,7 @@ describe('buildRunArgs', () => {
     const args = buildRunArgs({ lease, name: containerNameFor(lease.app), image: 'localhost/preview-node:test', bindAddress: '127.0.0.1', containerPort: 3000, command: ['npm', 'start'], env: { A: '1' } });
     assert.equal(args[0], 'run');
     assert.deepEqual(valueAfter(args, '--publish'), ['127.0.0.1:32100:3000']);
-    assert.deepEqual(valueAfter(args, '--volume'), ['/ws/apps/web:/app']);
+    assert.deepEqual(valueAfter(args, '--volume'), ['/ws/apps/web:/preview-source:ro']);
     assert.deepEqual(valueAfter(args, '--workdir'), ['/app']);
     assert.deepEqual(valueAfter(args, '--label').sort(), [
       'previewContainers.app=apps-web',
@@ -40,7 +40,7 @@ describe('buildRunArgs', () => {
 
   it('uses --mount for a folder with ":" and refuses one with both ":" and ","', async () => {
     const colon = buildRunArgs({ lease: await leaseFor('/ws/a:b'), name: 'n', image: 'img', bindAddress: '127.0.0.1', containerPort: 3000, command: [], env: {} });
-    assert.deepEqual(valueAfter(colon, '--mount'), ['type=bind,source=/ws/a:b,target=/app']);
+    assert.deepEqual(valueAfter(colon, '--mount'), ['type=bind,source=/ws/a:b,target=/preview-source,readonly']);
     const both = await leaseFor('/ws/a:b,c');
     assert.throws(() => buildRunArgs({ lease: both, name: 'n', image: 'img', bindAddress: '127.0.0.1', containerPort: 3000, command: [], env: {} }), RunSpecError);
   });

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import type { PortLease } from '../portAllocator';
+import { APP_DIR, SOURCE_DIR } from '../sourceMirror';
 import { LABEL_APP, LABEL_MANAGED, LABEL_PATH, LABEL_PORT } from './labels';
 
 /** Everything `run` needs. The host port comes only from `lease`: no number can be passed in. */
@@ -14,9 +15,14 @@ export interface RunSpec {
   readonly env: Readonly<Record<string, string>>;
   /** A named volume for the app's node_modules (a dependency cache), if any. */
   readonly dependencyVolume?: string;
+  /**
+   * The host folder to mount, read-only, at SOURCE_DIR: the app folder with symlinks resolved (and
+   * checked to lie inside the workspace). Defaults to the app folder itself.
+   */
+  readonly sourceFolder?: string;
 }
 
-export const CONTAINER_APP_DIR = '/app';
+export const CONTAINER_APP_DIR = APP_DIR;
 
 export class RunSpecError extends Error {}
 
@@ -27,15 +33,16 @@ function publishArg(bindAddress: string, hostPort: number, containerPort: number
 }
 
 /**
- * Only the app folder is mounted. `-v` cannot carry a `:` in the path and `--mount` cannot carry a
- * `,`; pick the one that can, and refuse clearly when neither can.
+ * Only the app folder is mounted, and read-only: the container works on its own copy (see
+ * sourceMirror.ts), so nothing it writes reaches the host. `-v` cannot carry a `:` in the path and
+ * `--mount` cannot carry a `,`; pick the one that can, and refuse clearly when neither can.
  */
 function mountArgs(folder: string): string[] {
   if (!folder.includes(':')) {
-    return ['--volume', `${folder}:${CONTAINER_APP_DIR}`];
+    return ['--volume', `${folder}:${SOURCE_DIR}:ro`];
   }
   if (!folder.includes(',')) {
-    return ['--mount', `type=bind,source=${folder},target=${CONTAINER_APP_DIR}`];
+    return ['--mount', `type=bind,source=${folder},target=${SOURCE_DIR},readonly`];
   }
   throw new RunSpecError(`The app folder path contains both ":" and ",", which container engines cannot mount: ${folder}`);
 }
@@ -55,8 +62,10 @@ function volumeArgs(name: string): string[] {
 export function buildRunArgs(spec: RunSpec): string[] {
   const { lease } = spec;
   const folder = lease.app.folder;
+  const source = spec.sourceFolder ?? folder;
   for (const [what, value] of [
     ['folder', folder],
+    ['folder', source],
     ['name', spec.name],
     ['image', spec.image],
   ] as const) {
@@ -92,7 +101,7 @@ export function buildRunArgs(spec: RunSpec): string[] {
     `${LABEL_PATH}=${folder}`,
     '--publish',
     publishArg(spec.bindAddress, lease.port, spec.containerPort),
-    ...mountArgs(folder),
+    ...mountArgs(source),
     ...(spec.dependencyVolume === undefined ? [] : volumeArgs(spec.dependencyVolume)),
     '--workdir',
     CONTAINER_APP_DIR,
