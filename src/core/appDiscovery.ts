@@ -130,7 +130,7 @@ export async function discoverApps(
   }
   const overridesByKey = new Map<string, AppOverride>();
   const first = roots[0];
-  const real = io.realpath ?? ((file: string) => Promise.resolve(path.resolve(file)));
+  const real = (file: string): Promise<string | undefined> => (io.realpath ? io.realpath(file) : Promise.resolve(path.resolve(file)));
   for (const [index, override] of overrides.entries()) {
     if (!first) {
       continue;
