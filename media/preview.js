@@ -41,20 +41,40 @@
     }
   }
 
+  /** Origins of the pages around this webview (the editor's own among them), where the browser tells. */
+  function ancestorOrigins() {
+    try {
+      return Array.from(window.location.ancestorOrigins || []);
+    } catch {
+      return [];
+    }
+  }
+
+  function originOf(url) {
+    try {
+      return new URL(url).origin;
+    } catch {
+      return '';
+    }
+  }
+
   async function chooseUrl(urls) {
-    if (urls.externalAtRoot) {
-      return { url: urls.external, warning: '' };
+    if (urls.externalAtRoot && !ancestorOrigins().includes(originOf(urls.external))) {
+      return { url: urls.external, warning: '', opaque: false };
     }
     // A path-prefixed proxy (code-server's /proxy/<port>/) breaks absolute asset paths. When this
     // browser runs on the same machine as the app, load the app directly instead.
     if (await reachable(urls.direct)) {
-      return { url: urls.direct, warning: '' };
+      return { url: urls.direct, warning: '', opaque: false };
     }
+    // The proxy serves the app from the editor's own origin: framed as it is, the app's code would
+    // run with the user's editor session. It gets an opaque origin instead (no cookies, no storage).
     return {
       url: urls.external,
+      opaque: true,
       warning:
-        'This app is shown through a path-prefixed proxy; pages that load assets from absolute paths (/assets/…) may break. ' +
-        'Start code-server with --proxy-domain (each port gets its own host name) to fix this.',
+        'This app is shown through the editor’s own proxy, so it runs isolated here (no cookies or storage; pages that load assets from absolute paths may break). ' +
+        'Use Open in Browser for the full app, or start code-server with --proxy-domain (each port gets its own host name).',
     };
   }
 
@@ -72,8 +92,13 @@
   }
 
   window.addEventListener('message', (event) => {
+    // Only the extension speaks to this page (through the webview host, our parent); the app in
+    // the frame is code the user did not write and may post anything.
+    if (event.source !== window.parent) {
+      return;
+    }
     const message = event.data;
-    if (message && message.type === 'status') {
+    if (message && message.type === 'status' && typeof message.status === 'string') {
       if (message.status === 'running') {
         return; // the host re-renders the page with the (possibly new) port
       }
@@ -85,7 +110,10 @@
     showStopped('stopped', '', '');
     return;
   }
-  void chooseUrl(config.urls).then(({ url, warning }) => {
+  void chooseUrl(config.urls).then(({ url, warning, opaque }) => {
+    if (opaque) {
+      frame.setAttribute('sandbox', 'allow-scripts allow-forms allow-popups allow-modals allow-downloads');
+    }
     frame.src = url;
     urlLabel.textContent = url;
     urlLabel.title = url;

@@ -18,7 +18,9 @@ import { AppCatalog } from './ui/appCatalog';
 import { AppLogs } from './ui/appLogs';
 import { AppsTreeProvider } from './ui/appsTreeProvider';
 import { AppOperations, Commands } from './ui/commands';
-import { currentSettings } from './ui/configuration';
+import { currentSettings, IgnoredSettingsNotice } from './ui/configuration';
+import { showError } from './ui/commandRunner';
+import { UntrustedWorkspaceError } from './core/errors';
 import { EngineStatus } from './ui/engineStatus';
 import { describeDuration } from './ui/format';
 import { registerLanguageModelTools } from './ui/languageModelTools';
@@ -34,12 +36,17 @@ import { AppsStatusBar } from './ui/statusBar';
 /** Composition root: build the parts, wire them, register them. No logic of its own. */
 export function activate(context: vscode.ExtensionContext): PreviewContainersApi {
   const { channel, logger } = createOutputLogger();
+  const ignoredSettings = new IgnoredSettingsNotice();
   const storageDir = context.globalStorageUri.fsPath;
 
-  const engines = new EngineProvider(() => {
-    const settings = currentSettings();
-    return detectEngine({ choice: settings.engine, enginePath: settings.enginePath, connection: settings.engineConnection, exec: execaExec, stream: execaStream, logger });
-  });
+  const engines = new EngineProvider(
+    () => {
+      const settings = currentSettings();
+      return detectEngine({ choice: settings.engine, enginePath: settings.enginePath, connection: settings.engineConnection, exec: execaExec, stream: execaStream, logger });
+    },
+    // Forced on in an untrusted workspace (extensions.supportUntrustedWorkspaces): no engine call at all.
+    () => vscode.workspace.isTrusted,
+  );
   const portUsage = new CachedPortUsage(engines, systemClock);
   const allocator = new PortAllocator({
     store: new LeaseStore(context.globalState, logger, new FileLeaseJournal(storageDir, systemClock, logger)),
@@ -63,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     onPortConflict: () => portUsage.invalidate(),
     exits,
   });
-  const catalog = new AppCatalog(logger);
+  const catalog = new AppCatalog(logger, (problem) => void showError(logger, problem));
   const engineStatus = new EngineStatus(engines);
   const logs = new AppLogs(() => engines.get(), controller);
   const previews = new PreviewPanels(context.extensionUri, controller, catalog, {
@@ -159,11 +166,16 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     new AppsStatusBar(controller),
     allocationsDocument,
     ...commands.register(),
-    vscode.commands.registerCommand('previewContainers.selectEngineConnection', () => pickEngineConnection(execaExec)),
+    vscode.commands.registerCommand('previewContainers.selectEngineConnection', () =>
+      vscode.workspace.isTrusted ? pickEngineConnection(execaExec) : showError(logger, new UntrustedWorkspaceError()),
+    ),
     lifecycle,
     catalog.onDidChange(() => void lifecycle.observeNow()),
     view.onDidChangeVisibility((e) => e.visible && void refreshCountdowns().then(() => tree.refresh())),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('previewContainers')) {
+        ignoredSettings.check();
+      }
       if (['engine', 'enginePath', 'engineConnection'].some((key) => e.affectsConfiguration(`previewContainers.${key}`))) {
         engines.invalidate();
       }
@@ -177,9 +189,17 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
   const api = createPublicApi(operations, catalog, controller, allocator, context.subscriptions);
   context.subscriptions.push(...registerLanguageModelTools(operations, catalog, () => api.getApps()));
   // The first engine contact (detection spawns the engine CLI) happens after activate() returns,
-  // so it never holds up the extension host.
-  const startLater = setImmediate(() => lifecycle.start());
-  context.subscriptions.push({ dispose: () => clearImmediate(startLater) });
+  // so it never holds up the extension host — and in an untrusted workspace only once trust is granted.
+  const startLater = setImmediate(() => {
+    ignoredSettings.check();
+    if (vscode.workspace.isTrusted) {
+      lifecycle.start();
+    }
+  });
+  context.subscriptions.push(
+    { dispose: () => clearImmediate(startLater) },
+    vscode.workspace.onDidGrantWorkspaceTrust(() => lifecycle.start()),
+  );
   // Until now the explorer offered "Run App Container" on every folder; from now on on apps only.
   void vscode.commands.executeCommand('setContext', 'previewContainers.activated', true);
   return api;

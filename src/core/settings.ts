@@ -37,6 +37,29 @@ export interface Settings {
 
 export const DEFAULT_IMAGE = 'docker.io/library/node:22-alpine';
 
+/**
+ * Settings that decide what runs on this machine (the engine binary, which engine and endpoint)
+ * or what is exposed (the bind address, the port pool). A cloned repository must never choose
+ * them: they are `machine`-scoped in the manifest and read from user settings only, whatever a
+ * workspace or folder settings file says (see src/ui/configuration.ts, docs/SECURITY.md).
+ */
+export const HOST_SETTINGS: readonly string[] = ['engine', 'enginePath', 'engineConnection', 'bindAddress', 'portRange.start', 'portRange.end'];
+
+/** The layers of one setting, as `WorkspaceConfiguration.inspect` reports them. */
+export interface SettingLayers {
+  readonly globalValue?: unknown;
+  readonly workspaceValue?: unknown;
+  readonly workspaceFolderValue?: unknown;
+}
+
+/**
+ * The getter `readSettings` uses: host settings from the user level only (unset there: the
+ * default), the others as VS Code resolves them.
+ */
+export function userLevelForHostSettings(inspect: (name: string) => SettingLayers | undefined, get: SettingGetter): SettingGetter {
+  return (name) => (HOST_SETTINGS.includes(name) ? inspect(name)?.globalValue : get(name));
+}
+
 /** Reads one raw setting value, `undefined` when unset. */
 export type SettingGetter = (name: string) => unknown;
 

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { makeAppRef } from '../core/appIdentity';
 import type { AppDefinition } from '../core/appFolder';
 import { discoverApps } from '../core/appDiscovery';
+import { realpathInside } from '../core/containment';
+import type { SettingsError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { currentSettings } from './configuration';
 
@@ -19,7 +21,14 @@ export class AppCatalog implements vscode.Disposable {
   private current: Promise<void> = Promise.resolve();
   private loaded = false;
 
-  constructor(private readonly logger: Logger) {
+  /** Problems already reported (a settings entry is reported once per window, not at each refresh). */
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly logger: Logger,
+    /** An unusable settings entry (e.g. an apps[].path outside the workspace). */
+    private readonly onProblem: (problem: SettingsError) => void = () => undefined,
+  ) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/package.json', false, true, false);
     const schedule = (uri: vscode.Uri): void => {
       if (!uri.fsPath.split(path.sep).includes('node_modules')) {
@@ -64,13 +73,17 @@ export class AppCatalog implements vscode.Disposable {
     if (known) {
       return known;
     }
+    // Only folders inside the workspace (a caller of the API may name any path).
     const root = vscode.workspace.getWorkspaceFolder(target);
+    if (!root || root.uri.scheme !== 'file' || !(await realpathInside(folder, [root.uri.fsPath]))) {
+      return undefined;
+    }
     try {
       await vscode.workspace.fs.stat(vscode.Uri.file(path.join(folder, 'package.json')));
     } catch {
       return undefined;
     }
-    return { ref: makeAppRef(folder, root?.uri.fsPath ?? path.dirname(folder)) };
+    return { ref: makeAppRef(folder, root.uri.fsPath) };
   }
 
   dispose(): void {
@@ -94,7 +107,13 @@ export class AppCatalog implements vscode.Disposable {
     } catch (error) {
       this.logger.warn(`Ignoring previewContainers.apps: ${String(error)}`);
     }
-    const apps = await discoverApps(roots, overrides);
+    const apps = await discoverApps(roots, overrides, undefined, (problem) => {
+      this.logger.warn(problem.message);
+      if (!this.reported.has(problem.message)) {
+        this.reported.add(problem.message);
+        this.onProblem(problem);
+      }
+    });
     this.loaded = true;
     const before = this.apps.map((a) => `${a.ref.key}|${a.ref.appId}|${a.ref.name}|${JSON.stringify(a.override ?? null)}`).join('\n');
     this.apps = apps;

@@ -4,6 +4,7 @@ import type { AppController, AppState } from '../core/appController';
 import type { AppCatalog } from './appCatalog';
 import type { EngineStatus } from './engineStatus';
 import { describeDuration } from './format';
+import { codeBlock, codeSpan, escapeMarkdown } from './markdown';
 
 /** Extra lines a later part (the idle reaper) adds to an app's tooltip. */
 export type TooltipExtra = (state: AppState) => string | undefined;
@@ -110,30 +111,30 @@ export class AppsTreeProvider implements vscode.TreeDataProvider<AppDefinition>,
 
   private tooltipFor(def: AppDefinition, state: AppState): vscode.MarkdownString {
     const lines = [
-      `**${escape(def.ref.name)}** — ${state.status}${state.stage ? ` (${escape(state.stage)})` : ''}`,
+      `**${escapeMarkdown(def.ref.name)}** — ${state.status}${state.stage ? ` (${escapeMarkdown(state.stage)})` : ''}`,
       '',
-      `- Folder: \`${def.ref.folder}\``,
-      `- App id: \`${def.ref.appId}\``,
+      `- Folder: ${codeSpan(def.ref.folder)}`,
+      `- App id: ${codeSpan(def.ref.appId)}`,
       `- Port: ${state.port !== undefined ? `${state.port}${state.status === 'running' ? '' : ' (reserved)'}` : 'none yet'}`,
-      `- Container: \`${state.containerName}\``,
+      `- Container: ${codeSpan(state.containerName)}`,
     ];
     if (state.image) {
-      lines.push(`- Image: \`${state.image}\``);
+      lines.push(`- Image: ${codeSpan(state.image)}`);
     }
     if (state.status === 'running' && state.startedAt !== undefined) {
       lines.push(`- Up for ${describeDuration(Date.now() - state.startedAt)}`);
     }
     if (state.url) {
-      lines.push(`- URL: ${state.url}`);
+      lines.push(`- URL: ${escapeMarkdown(state.url)}`);
     }
     for (const extra of this.extras) {
       const line = extra(state);
       if (line) {
-        lines.push(`- ${line}`);
+        lines.push(`- ${escapeMarkdown(line)}`);
       }
     }
     if (state.status === 'failed' && state.error) {
-      lines.push('', '```', state.error.slice(0, 1500), '```');
+      lines.push('', codeBlock(state.error.slice(0, 1500)));
     }
     return new vscode.MarkdownString(lines.join('\n'));
   }
@@ -165,6 +166,3 @@ function iconFor(state: AppState): vscode.ThemeIcon {
   }
 }
 
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}

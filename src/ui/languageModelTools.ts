@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AppInfo } from '../api';
 import type { AppCatalog } from './appCatalog';
+import { codeSpan, escapeMarkdown } from './markdown';
 import type { AppOperations } from './commands';
 
 export const RUN_APP_TOOL = 'preview-containers_runApp';
@@ -28,7 +29,7 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
       confirmationMessages: {
         title: 'Run an app container?',
         message: new vscode.MarkdownString(
-          `Start **${def.ref.name}** (\`${vscode.workspace.asRelativePath(def.ref.folder)}\`) in its own container, on a port from the pool? This runs the app's own code (its dev or start script).`,
+          `Start **${escapeMarkdown(def.ref.name)}** (${codeSpan(vscode.workspace.asRelativePath(def.ref.folder))}) in its own container, on a port from the pool? This runs the app's own code (its dev or start script).`,
         ),
       },
     };

@@ -28,10 +28,16 @@ export class Lifecycle implements vscode.Disposable {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private reaperTimer: NodeJS.Timeout | undefined;
   private disposed = false;
+  /** Nothing runs before start(): in an untrusted workspace it waits for trust to be granted. */
+  private started = false;
 
   constructor(private readonly deps: LifecycleDeps) {}
 
   start(): void {
+    if (this.started || this.disposed) {
+      return;
+    }
+    this.started = true;
     this.deps.follower.start();
     void this.reconcileNow();
     this.reaperTimer = setInterval(() => void this.tickReaper(), REAPER_TICK_MS);
@@ -39,6 +45,9 @@ export class Lifecycle implements vscode.Disposable {
 
   /** A full pass now (activation, Refresh, stream reconnect). Never throws. */
   async reconcileNow(): Promise<void> {
+    if (!this.started) {
+      return;
+    }
     clearTimeout(this.reconcileTimer);
     let next: number;
     try {
@@ -61,6 +70,9 @@ export class Lifecycle implements vscode.Disposable {
 
   /** A light pass after engine events: observe only. */
   async observeNow(): Promise<void> {
+    if (!this.started) {
+      return;
+    }
     try {
       await this.deps.reconciler.reconcile({ repair: false });
     } catch (error) {

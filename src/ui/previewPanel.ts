@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AppDefinition } from '../core/appFolder';
 import type { AppController, AppState } from '../core/appController';
 import type { AppCatalog } from './appCatalog';
+import { parseWebviewMessage } from './previewProtocol';
 import { originOf, previewUrlsFor, type PreviewUrls } from './previewUrls';
 
 export const PREVIEW_VIEW_TYPE = 'previewContainers.preview';
@@ -16,13 +17,6 @@ export interface PreviewActions {
   start(def: AppDefinition): Thenable<unknown>;
   showLogs(def: AppDefinition): Thenable<unknown>;
 }
-
-type WebviewMessage =
-  | { type: 'openExternal' }
-  | { type: 'copyUrl' }
-  | { type: 'showLogs' }
-  | { type: 'start' }
-  | { type: 'frameUrl'; url: string };
 
 /** One preview tab per app; re-opening focuses it. Restored after a window reload. */
 export class PreviewPanels implements vscode.WebviewPanelSerializer<PersistedState>, vscode.Disposable {
@@ -131,7 +125,7 @@ export class PreviewPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'preview-containers.svg');
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((message: WebviewMessage) => this.onMessage(message)),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
     );
   }
 
@@ -205,7 +199,11 @@ export class PreviewPanel implements vscode.Disposable {
     }
   }
 
-  private onMessage(message: WebviewMessage): void {
+  private onMessage(raw: unknown): void {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      return;
+    }
     switch (message.type) {
       case 'openExternal':
         if (this.urls) {
@@ -225,6 +223,10 @@ export class PreviewPanel implements vscode.Disposable {
         void this.actions.start(this.def);
         break;
       case 'frameUrl':
+        // Only a URL we handed out: it becomes what Copy URL and the API report.
+        if (!this.urls || (message.url !== this.urls.external && message.url !== this.urls.direct)) {
+          return;
+        }
         this.frameUrlValue = message.url;
         for (const resolve of this.frameUrlWaiters.splice(0)) {
           resolve(message.url);

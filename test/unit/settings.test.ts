@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { SettingsError } from '../../src/core/errors';
-import { DEFAULT_IMAGE, readSettings } from '../../src/core/settings';
+import { DEFAULT_IMAGE, HOST_SETTINGS, readSettings, userLevelForHostSettings, type SettingLayers } from '../../src/core/settings';
 
 const from = (values: Record<string, unknown>) => (name: string) => values[name];
 
@@ -47,5 +49,37 @@ describe('settings', () => {
   it('accepts a full app override', () => {
     const s = readSettings(from({ apps: [{ path: 'apps/web', name: 'Web', image: 'localhost/x:1', command: ['npm', 'run', 'dev'], containerPort: 5173, env: { A: '1' } }] }));
     assert.deepEqual(s.apps[0], { path: 'apps/web', name: 'Web', image: 'localhost/x:1', command: ['npm', 'run', 'dev'], containerPort: 5173, env: { A: '1' } });
+  });
+
+  it('host settings (engine, engine path and connection, bind address, port pool) come from user settings only, never a workspace', () => {
+    const layers: Record<string, SettingLayers> = {
+      enginePath: { workspaceValue: '/ws/x' },
+      engineConnection: { globalValue: 'mine', workspaceFolderValue: 'production' },
+      bindAddress: { workspaceValue: '0.0.0.0' },
+      engine: { workspaceValue: 'docker' },
+      'portRange.start': { workspaceValue: 1024 },
+      'portRange.end': { workspaceValue: 65535 },
+    };
+    // What VS Code would resolve without our guard: the workspace wins.
+    const resolved: Record<string, unknown> = { enginePath: '/ws/x', engineConnection: 'production', bindAddress: '0.0.0.0', engine: 'docker', 'portRange.start': 1024, 'portRange.end': 65535, image: 'localhost/ws:1' };
+    const s = readSettings(userLevelForHostSettings((name) => layers[name], (name) => resolved[name]));
+    assert.equal(s.enginePath, undefined);
+    assert.equal(s.engineConnection, 'mine');
+    assert.equal(s.bindAddress, '127.0.0.1');
+    assert.equal(s.engine, 'auto');
+    assert.deepEqual(s.portRange, { start: 32100, end: 32200, size: 101 });
+    assert.equal(s.image, 'localhost/ws:1', 'other settings are the workspace’s to choose');
+    assert.deepEqual([...HOST_SETTINGS].sort(), ['bindAddress', 'engine', 'engineConnection', 'enginePath', 'portRange.end', 'portRange.start']);
+  });
+
+  it('the manifest scopes every host setting to the machine and restricts it in untrusted workspaces', () => {
+    const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+      capabilities: { untrustedWorkspaces: { restrictedConfigurations?: string[] } };
+    };
+    for (const name of HOST_SETTINGS) {
+      assert.equal(manifest.contributes.configuration.properties[`previewContainers.${name}`]?.scope, 'machine', name);
+    }
+    assert.deepEqual([...(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [])].sort(), HOST_SETTINGS.map((n) => `previewContainers.${n}`).sort());
   });
 });

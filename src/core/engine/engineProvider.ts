@@ -1,3 +1,4 @@
+import { UntrustedWorkspaceError } from '../errors';
 import type { EnginePortUsage, EnginePortUse } from '../portAllocator';
 import type { Clock } from '../logger';
 import type { ContainerEngine } from './containerEngine';
@@ -10,9 +11,19 @@ export class EngineProvider {
   private pending: Promise<ContainerEngine> | undefined;
   private resolved: ContainerEngine | undefined;
 
-  constructor(private readonly detect: () => Promise<ContainerEngine>) {}
+  /**
+   * `allowed`: whether the engine may be touched at all. In an untrusted workspace nothing runs an
+   * engine CLI (not even detection): every engine call of the extension goes through here.
+   */
+  constructor(
+    private readonly detect: () => Promise<ContainerEngine>,
+    private readonly allowed: () => boolean = () => true,
+  ) {}
 
   get(): Promise<ContainerEngine> {
+    if (!this.allowed()) {
+      return Promise.reject(new UntrustedWorkspaceError());
+    }
     if (!this.pending) {
       const attempt = this.detect();
       this.pending = attempt;
