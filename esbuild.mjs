@@ -37,6 +37,8 @@ const ctx = await esbuild.context({
   bundle: true,
   format: 'cjs',
   platform: 'node',
+  // jsonc-parser's "main" is a UMD build whose relative requires a bundle cannot follow; its ESM build bundles.
+  mainFields: ['module', 'main'],
   target: 'node20',
   external: ['vscode'],
   minify: production,

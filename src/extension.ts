@@ -36,7 +36,7 @@ import { AppsStatusBar } from './ui/statusBar';
 /** Composition root: build the parts, wire them, register them. No logic of its own. */
 export function activate(context: vscode.ExtensionContext): PreviewContainersApi {
   const { channel, logger } = createOutputLogger();
-  const ignoredSettings = new IgnoredSettingsNotice();
+  const ignoredSettings = new IgnoredSettingsNotice(logger);
   const storageDir = context.globalStorageUri.fsPath;
 
   const engines = new EngineProvider(
@@ -174,7 +174,7 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     view.onDidChangeVisibility((e) => e.visible && void refreshCountdowns().then(() => tree.refresh())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('previewContainers')) {
-        ignoredSettings.check();
+        void ignoredSettings.check();
       }
       if (['engine', 'enginePath', 'engineConnection'].some((key) => e.affectsConfiguration(`previewContainers.${key}`))) {
         engines.invalidate();
@@ -191,7 +191,7 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
   // The first engine contact (detection spawns the engine CLI) happens after activate() returns,
   // so it never holds up the extension host — and in an untrusted workspace only once trust is granted.
   const startLater = setImmediate(() => {
-    ignoredSettings.check();
+    void ignoredSettings.check();
     if (vscode.workspace.isTrusted) {
       lifecycle.start();
     }

@@ -280,7 +280,7 @@ export class AppController {
       // Checked now, not at discovery: the folder may have been swapped for a symlink since.
       const sourceFolder = await (this.deps.resolveSourceFolder ?? containedAppFolder)(app);
       const config = resolveAppConfig(settings, def.override, folderInfo);
-      this.deps.logger.info(`Starting ${app.appId}: ${config.origin}; ${config.command.join(' ')} on container port ${config.containerPort}.`);
+      this.deps.logger.info(`Starting ${app.appId}: ${config.origin}; ${unmirrored(config.command).join(' ')} on container port ${config.containerPort}.`);
       if (settings.pullPolicy === 'always') {
         await this.pull(engine, config.image, progress, signal);
       }

@@ -1,3 +1,4 @@
+import { parse as parseJsonc } from 'jsonc-parser';
 import * as net from 'node:net';
 import { SettingsError } from './errors';
 import { describe, parsePortRange, type PortRange } from './portRange';
@@ -44,6 +45,26 @@ export const DEFAULT_IMAGE = 'docker.io/library/node:22-alpine';
  * workspace or folder settings file says (see src/ui/configuration.ts, docs/SECURITY.md).
  */
 export const HOST_SETTINGS: readonly string[] = ['engine', 'enginePath', 'engineConnection', 'bindAddress', 'portRange.start', 'portRange.end'];
+
+/**
+ * The host settings a settings file names (`.vscode/settings.json`, or a `.code-workspace` file's
+ * `section`), as `previewContainers.<name>` keys; tolerant of comments, trailing commas, breakage.
+ */
+export function hostSettingsIn(text: string | undefined, section?: string): string[] {
+  if (text === undefined) {
+    return [];
+  }
+  const parsed: unknown = parseJsonc(text, [], { allowTrailingComma: true, disallowComments: false });
+  const root = section !== undefined && isRecord(parsed) ? parsed[section] : parsed;
+  if (!isRecord(root)) {
+    return [];
+  }
+  return HOST_SETTINGS.map((name) => `${S}${name}`).filter((key) => Object.prototype.hasOwnProperty.call(root, key));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** The layers of one setting, as `WorkspaceConfiguration.inspect` reports them. */
 export interface SettingLayers {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { HOST_SETTINGS, readSettings, userLevelForHostSettings, type Settings } from '../core/settings';
+import { HOST_SETTINGS, hostSettingsIn, readSettings, userLevelForHostSettings, type Settings } from '../core/settings';
 
 export const SECTION = 'previewContainers';
 
@@ -25,30 +25,41 @@ export interface IgnoredSetting {
   readonly file: string;
 }
 
-/** Every workspace- or folder-level value of a host setting (all of them are ignored). */
-export function ignoredHostSettings(): IgnoredSetting[] {
-  const found: IgnoredSetting[] = [];
+/**
+ * Every host setting a workspace or folder settings file names (all of them are ignored). VS Code
+ * drops machine-scoped values from those files before `inspect` sees them, so the files are read
+ * here (JSON with comments, parsed tolerantly), besides what `inspect` still reports.
+ */
+export async function ignoredHostSettings(): Promise<IgnoredSetting[]> {
+  const found = new Map<string, IgnoredSetting>();
+  const add = (setting: string, file: string): void => void found.set(`${setting}|${file}`, { setting, file });
   const workspaceFile = vscode.workspace.workspaceFile;
   const folders = vscode.workspace.workspaceFolders ?? [];
-  const settingsFileOf = (folder: vscode.WorkspaceFolder): string => vscode.Uri.joinPath(folder.uri, '.vscode', 'settings.json').fsPath;
-  for (const name of HOST_SETTINGS) {
-    const setting = `${SECTION}.${name}`;
-    const workspaceValue = vscode.workspace.getConfiguration(SECTION).inspect(name)?.workspaceValue;
-    if (workspaceValue !== undefined) {
-      // In a single-folder window the workspace level is that folder's .vscode/settings.json.
-      const file = workspaceFile ? (workspaceFile.scheme === 'untitled' ? 'the untitled workspace’s settings' : workspaceFile.fsPath) : folders[0] ? settingsFileOf(folders[0]) : 'the workspace settings';
-      found.push({ setting, file });
-    }
-    if (workspaceFile) {
-      for (const folder of folders) {
-        if (vscode.workspace.getConfiguration(SECTION, folder.uri).inspect(name)?.workspaceFolderValue !== undefined) {
-          found.push({ setting, file: settingsFileOf(folder) });
-        }
-      }
+  const files: { uri: vscode.Uri; section?: string }[] = folders.map((f) => ({ uri: vscode.Uri.joinPath(f.uri, '.vscode', 'settings.json') }));
+  if (workspaceFile?.scheme === 'file') {
+    files.push({ uri: workspaceFile, section: 'settings' });
+  }
+  for (const { uri, section } of files) {
+    for (const setting of hostSettingsIn(await readText(uri), section)) {
+      add(setting, uri.fsPath);
     }
   }
-  return found;
+  for (const name of HOST_SETTINGS) {
+    if (vscode.workspace.getConfiguration(SECTION).inspect(name)?.workspaceValue !== undefined) {
+      add(`${SECTION}.${name}`, workspaceFile?.fsPath ?? (folders[0] ? vscode.Uri.joinPath(folders[0].uri, '.vscode', 'settings.json').fsPath : 'the workspace settings'));
+    }
+  }
+  return [...found.values()];
 }
+
+async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
+  }
+}
+
 
 /**
  * Tells the user, once per window and file, that a workspace tried to set a host setting and that
@@ -57,8 +68,10 @@ export function ignoredHostSettings(): IgnoredSetting[] {
 export class IgnoredSettingsNotice {
   private readonly told = new Set<string>();
 
-  check(): void {
-    const fresh = ignoredHostSettings().filter((i) => !this.told.has(`${i.setting}|${i.file}`));
+  constructor(private readonly logger?: { warn(message: string): void }) {}
+
+  async check(): Promise<void> {
+    const fresh = (await ignoredHostSettings()).filter((i) => !this.told.has(`${i.setting}|${i.file}`));
     if (fresh.length === 0) {
       return;
     }
@@ -67,6 +80,7 @@ export class IgnoredSettingsNotice {
     }
     const list = fresh.map((i) => `"${i.setting}" (in ${i.file})`).join(', ');
     const message = `Ignored ${list}: settings that choose what runs on this machine or what is exposed are only read from your user settings, never from a workspace. To use a value, set it in your user settings.`;
+    this.logger?.warn(message);
     void vscode.window.showWarningMessage(message, 'Open User Settings').then((choice) => {
       if (choice) {
         void vscode.commands.executeCommand('workbench.action.openSettings', fresh[0]?.setting ?? SECTION);

@@ -165,6 +165,23 @@ export async function notificationMessages(page: Page): Promise<string[]> {
   return (await notificationToasts(page).locator('.notification-list-item-message').allTextContents()).map((t) => t.trim());
 }
 
+/**
+ * Messages of every notification of the window, from the notification center (toasts of warnings
+ * and infos hide themselves after a while; the center keeps them). Leaves the center closed.
+ */
+export async function notificationCenterMessages(page: Page): Promise<string[]> {
+  const center = page.locator('.notifications-center');
+  if (!(await center.isVisible())) {
+    await runPaletteCommand(page, 'Notifications: Show Notifications');
+    await center.waitFor({ state: 'visible', timeout: 5000 });
+  }
+  try {
+    return (await center.locator('.notification-list-item-message').allTextContents()).map((t) => t.trim());
+  } finally {
+    await page.keyboard.press('Escape');
+  }
+}
+
 /** A tree item inside a contributed view container (`contributes.viewsContainers[].id`). */
 export function treeItem(page: Page, containerId: string, name: string | RegExp): Locator {
   return page.locator(`[id="workbench.view.extension.${containerId}"]`).getByRole('treeitem', { name });

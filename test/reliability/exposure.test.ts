@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
+import { SOURCE_DIR } from '../../src/core/sourceMirror';
 import { dependencyVolumeFor, type AppRef } from '../../src/core/appIdentity';
 import type { RunResult } from '../../src/core/appController';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
@@ -34,7 +35,7 @@ interface Inspected {
     readonly PortBindings: Readonly<Record<string, readonly Binding[] | null>> | null;
   };
   readonly NetworkSettings: { readonly Ports: Readonly<Record<string, readonly Binding[] | null>> | null };
-  readonly Mounts: readonly { readonly Type: string; readonly Name?: string; readonly Source: string; readonly Destination: string }[];
+  readonly Mounts: readonly { readonly Type: string; readonly Name?: string; readonly Source: string; readonly Destination: string; readonly RW?: boolean }[];
   readonly Config: { readonly Labels: Readonly<Record<string, string>> | null };
 }
 
@@ -143,9 +144,9 @@ describe('Reliability: exposure (default settings, real podman)', function () {
       assert.deepEqual(host.Devices ?? [], [], 'no devices');
       const app = apps[i];
       assert.deepEqual(
-        container.Mounts.filter((m) => m.Type === 'bind').map((m) => ({ Source: m.Source, Destination: m.Destination })),
-        [{ Source: app.folder, Destination: '/app' }],
-        'one host path: exactly the app folder, at /app',
+        container.Mounts.filter((m) => m.Type === 'bind').map((m) => ({ Source: m.Source, Destination: m.Destination, RW: m.RW })),
+        [{ Source: app.folder, Destination: SOURCE_DIR, RW: false }],
+        `one host path: exactly the app folder, read-only at ${SOURCE_DIR} (the app runs on its own copy)`,
       );
       // Zero-config apps with dependencies keep node_modules in a named volume of their own.
       assert.deepEqual(
@@ -155,6 +156,6 @@ describe('Reliability: exposure (default settings, real podman)', function () {
       );
       assert.ok(!container.Mounts.some((m) => /\.sock$|\/run\/(podman|docker)|docker\.sock|podman\.sock/.test(m.Source)), 'no engine socket');
     }
-    figure('container privileges', { containers: inspected.length, privileged: 0, engineSocketMounts: 0, hostPathsBesidesAppFolder: 0, dependencyCacheVolumes: 1 });
+    figure('container privileges', { containers: inspected.length, privileged: 0, engineSocketMounts: 0, hostPathsBesidesAppFolder: 0, writableHostPaths: 0, dependencyCacheVolumes: 1 });
   });
 });

@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { execa } from 'execa';
+import { containerNameFor, makeAppRef } from '../../src/core/appIdentity';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
+import { LABEL_APP, LABEL_MANAGED, LABEL_PATH, LABEL_PORT } from '../../src/core/engine/labels';
 import { realEngine, serverSource, TEST_IMAGE } from '../engine/helpers';
 import { makeTempDir, PACKAGED_VSIX, removeDir, REPO_ROOT } from '../harness/prerequisites';
 import { useWorkbenchSession, type WorkbenchSession } from '../harness/session';
@@ -107,12 +110,14 @@ interface Phase {
  * the user settings and the probe's plan, then (re)loads the window and returns the probe's report.
  * Call inside a `describe`.
  */
-function trustWindow(): { session: () => WorkbenchSession; phase: (phase: Phase) => Promise<ProbeReport> } {
+function trustWindow(): { session: () => WorkbenchSession; phase: (phase: Phase) => Promise<ProbeReport>; engineCalls: () => Promise<string[]> } {
   let scratch: string | undefined;
   before(async () => {
     scratch = await makeTempDir('trust');
     await fs.mkdir(path.join(scratch, 'probe'));
     await writeProbe(path.join(scratch, 'probe'));
+    // The engine binary (a user setting) is a wrapper that records every call: "0 engine calls" is counted, not assumed.
+    await fs.writeFile(path.join(scratch, 'count-engine'), `#!/bin/sh\necho "$*" >> "${path.join(scratch, ENGINE_CALLS)}"\nexec podman "$@"\n`, { mode: 0o755 });
   });
   const file = (name: string): string => path.join(scratch!, name);
   const session = useWorkbenchSession({
@@ -130,7 +135,7 @@ function trustWindow(): { session: () => WorkbenchSession; phase: (phase: Phase)
   });
   const phase = async ({ settings, attempts }: Phase): Promise<ProbeReport> => {
     const { server, page, workspace } = session();
-    await server.writeUserSettings({ ...BASE_SETTINGS, ...settings });
+    await server.writeUserSettings({ ...BASE_SETTINGS, 'previewContainers.enginePath': file('count-engine'), ...settings });
     await fs.writeFile(file('probe-attempts.json'), JSON.stringify(attempts));
     await fs.rm(file('probe-report.json'), { force: true });
     const payload = [
@@ -141,8 +146,16 @@ function trustWindow(): { session: () => WorkbenchSession; phase: (phase: Phase)
     await openWorkbench(page, `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     return eventually(async () => JSON.parse(await fs.readFile(file('probe-report.json'), 'utf8')) as ProbeReport, { timeoutMs: 60_000, intervalMs: 250 });
   };
-  return { session, phase };
+  /** Engine calls recorded by the wrapper since the last call. */
+  const engineCalls = async (): Promise<string[]> => {
+    const text = await fs.readFile(file(ENGINE_CALLS), 'utf8').catch(() => '');
+    await fs.rm(file(ENGINE_CALLS), { force: true });
+    return text.split('\n').filter((l) => l !== '');
+  };
+  return { session, phase, engineCalls };
 }
+
+const ENGINE_CALLS = 'engine-calls.log';
 
 describe('Reliability: workspace trust', function () {
   this.timeout(120_000);
@@ -197,7 +210,31 @@ describe('Reliability: workspace trust', function () {
       figure('trust: untrusted folder', { attempts: report.attempts.length, refused: report.attempts.filter((a) => a.outcome === 'rejected').length, paletteEntries: 0, containers: 0 });
     });
 
-    it('untrusted folder, extension forced on (extensions.supportUntrustedWorkspaces): the runtime guard refuses every start (commands and API), the palette hides them, no container', async () => {
+    it('untrusted folder, extension forced on (extensions.supportUntrustedWorkspaces): the runtime guard refuses every start (commands and API), the palette hides them, no container; no lifecycle: 0 engine calls, a running container of the workspace untouched', async () => {
+      const { workspace: folder } = window.session();
+      // A container of this workspace's app, as an earlier trusted session would have left it running.
+      const ref = makeAppRef(path.join(folder, 'web'), folder);
+      const { stdout } = await execa('podman', [
+        'run', '--detach', '--name', containerNameFor(ref),
+        '--label', `${LABEL_MANAGED}=true`, '--label', `${LABEL_APP}=${ref.appId}`, '--label', `${LABEL_PORT}=34905`, '--label', `${LABEL_PATH}=${ref.key}`,
+        TEST_IMAGE, 'node', '-e', 'setInterval(() => undefined, 1e9)',
+      ]);
+      const preexisting = stdout.trim();
+      await window.engineCalls();
+      try {
+        await forcedOnChecks();
+        await delay(3000); // activation's reconcile, the event stream and the reaper would have run by now
+        const calls = await window.engineCalls();
+        assert.deepEqual(calls, [], 'engine calls from the untrusted window');
+        const still = (await containersUnder(engine, folder)).map((c) => [c.id, c.running]);
+        assert.deepEqual(still, [[preexisting, true]], 'the running container is neither adopted away, stopped nor removed');
+        figure('containment: untrusted, forced on', { engineCalls: calls.length, containersTouched: 0 });
+      } finally {
+        await removeContainers([preexisting]);
+      }
+    });
+
+    async function forcedOnChecks(): Promise<void> {
       const report = await window.phase({
         settings: { 'extensions.supportUntrustedWorkspaces': { [EXTENSION_ID]: { supported: true } } },
         attempts: STARTING_CALLS.map((c) => [c, 'web'] as const),
@@ -219,7 +256,8 @@ describe('Reliability: workspace trust', function () {
       const shown = await eventually(() => notificationMessages(page), { accept: (messages) => messages.some((m) => m.includes(UNTRUSTED_MESSAGE)), timeoutMs: 10_000 });
       const labels = await paletteLabels(page, 'Preview Containers', 'Preview Containers: Show Port Allocations');
       assert.deepEqual(labels.filter((l) => TITLES.includes(l)), [], 'starting commands in the palette');
-      await assertNoContainer(workspace);
+      const created = (await containersUnder(engine, workspace)).filter((c) => c.name !== containerNameFor(makeAppRef(path.join(workspace, 'web'), workspace)));
+      assert.deepEqual(created.map((c) => c.name), [], 'containers started from an untrusted workspace');
       figure('trust: runtime guard', {
         attempts: report.attempts.length,
         apiRejectedWithUntrustedError: report.attempts.filter((a) => a.error === UNTRUSTED_MESSAGE).length,
@@ -227,7 +265,7 @@ describe('Reliability: workspace trust', function () {
         untrustedNotifications: shown.filter((m) => m.includes(UNTRUSTED_MESSAGE)).length,
         containers: 0,
       });
-    });
+    }
 
     it('control, workspace trust off: the same executeCommand and API start the app, and the palette lists the starting commands (so the checks above can fail)', async () => {
       const { page, workspace } = window.session();
@@ -244,6 +282,7 @@ describe('Reliability: workspace trust', function () {
         assert.deepEqual(containers.map((c) => [c.running, c.ports[0]?.hostPort]), [[true, result?.port]]);
         const labels = await paletteLabels(page, 'Preview Containers: Run App Container', 'Preview Containers: Show Port Allocations');
         assert.ok(labels.includes('Preview Containers: Run App Container'), labels.join(', '));
+        assert.ok((await window.engineCalls()).length > 0, 'the engine-call counter counts (a trusted window calls the engine)');
       } finally {
         await removeContainers((await containersUnder(engine, workspace)).map((c) => c.id));
       }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SettingsError } from '../../src/core/errors';
-import { DEFAULT_IMAGE, HOST_SETTINGS, readSettings, userLevelForHostSettings, type SettingLayers } from '../../src/core/settings';
+import { DEFAULT_IMAGE, HOST_SETTINGS, hostSettingsIn, readSettings, userLevelForHostSettings, type SettingLayers } from '../../src/core/settings';
 
 const from = (values: Record<string, unknown>) => (name: string) => values[name];
 
@@ -81,5 +81,15 @@ describe('settings', () => {
       assert.equal(manifest.contributes.configuration.properties[`previewContainers.${name}`]?.scope, 'machine', name);
     }
     assert.deepEqual([...(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [])].sort(), HOST_SETTINGS.map((n) => `previewContainers.${n}`).sort());
+  });
+
+  it('finds the host settings a workspace settings file names (JSON with comments and trailing commas), or a .code-workspace file', () => {
+    const text = '// cloned\n{ "previewContainers.enginePath": "/ws/x", /* c */ "previewContainers.image": "a", "previewContainers.bindAddress": "0.0.0.0", }';
+    assert.deepEqual(hostSettingsIn(text), ['previewContainers.enginePath', 'previewContainers.bindAddress']);
+    assert.deepEqual(hostSettingsIn('{ "folders": [], "settings": { "previewContainers.engine": "docker" } }', 'settings'), ['previewContainers.engine']);
+    assert.deepEqual(hostSettingsIn('{ "previewContainers.engine": "docker" }', 'settings'), []);
+    assert.deepEqual(hostSettingsIn('not json at all {'), []);
+    assert.deepEqual(hostSettingsIn(undefined), []);
+    assert.deepEqual(hostSettingsIn('{"__proto__": {"previewContainers.engine": 1}}'), []);
   });
 });
