@@ -1,7 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { AppRef } from './appIdentity';
+import type { NamedVolume } from './engine/runArgs';
 import { planLaunch } from './launchPlan';
+import { PACKAGE_CACHE_DIR, VERSION_EVIDENCE_FILES } from './packageManager';
+import { proxiedHostsOf } from './proxiedHosts';
 import type { AppOverride, Settings } from './settings';
 
 /** What we read from an app's package.json. */
@@ -20,6 +23,24 @@ export interface FolderInfo {
   readonly hasNodeModules: boolean;
   /** File names present at the top of the folder (lockfiles, framework configs). */
   readonly files: ReadonlySet<string>;
+  /** The first bytes of the lockfiles whose header tells the package manager's version. */
+  readonly heads?: Readonly<Record<string, string>>;
+}
+
+const HEAD_BYTES = 512;
+
+async function readHead(file: string): Promise<string | undefined> {
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 function stringRecord(value: unknown): Record<string, string> {
@@ -64,7 +85,14 @@ export async function inspectFolder(folder: string): Promise<FolderInfo> {
   if (files.has('package.json')) {
     pkg = parsePackageJson(await fs.readFile(path.join(folder, 'package.json'), 'utf8').catch(() => ''));
   }
-  return { pkg, hasNodeModules: files.has('node_modules'), files };
+  const heads: Record<string, string> = {};
+  for (const name of VERSION_EVIDENCE_FILES.filter((file) => files.has(file))) {
+    const head = await readHead(path.join(folder, name));
+    if (head !== undefined) {
+      heads[name] = head;
+    }
+  }
+  return { pkg, hasNodeModules: files.has('node_modules'), files, heads };
 }
 
 /** The settings that apply to one app: its override entry, then inference, then the global settings. */
@@ -75,12 +103,24 @@ export interface ResolvedAppConfig {
   readonly env: Readonly<Record<string, string>>;
   /** Keep node_modules in a per-app volume (zero-config apps with dependencies). */
   readonly cacheDependencies: boolean;
+  /** Named volumes shared by apps (the package managers' cache), with where they are mounted. */
+  readonly volumes: readonly NamedVolume[];
   /** How the command was chosen, for the log. */
   readonly origin: string;
 }
 
-export function resolveAppConfig(settings: Settings, override: AppOverride | undefined, info: FolderInfo): ResolvedAppConfig {
+/**
+ * `hostEnv` is the extension host's environment, which tells the proxied host names the editor
+ * shows previews under (see proxiedHosts.ts).
+ */
+export function resolveAppConfig(
+  settings: Settings,
+  override: AppOverride | undefined,
+  info: FolderInfo,
+  hostEnv: Readonly<Record<string, string | undefined>> = process.env,
+): ResolvedAppConfig {
   const image = override?.image ?? settings.image;
+  const volumes = settings.packageCacheVolume === undefined ? [] : [{ name: settings.packageCacheVolume, containerPath: PACKAGE_CACHE_DIR }];
   if (override?.command !== undefined) {
     return {
       image,
@@ -88,16 +128,19 @@ export function resolveAppConfig(settings: Settings, override: AppOverride | und
       command: typeof override.command === 'string' ? ['sh', '-c', override.command] : override.command,
       env: override.env ?? {},
       cacheDependencies: false,
+      // An explicit command may install packages too; the shared cache is there for it to use.
+      volumes,
       origin: 'previewContainers.apps command',
     };
   }
-  const plan = planLaunch(info, { fallbackPort: settings.containerPort, image, portOverride: override?.containerPort });
+  const plan = planLaunch(info, { fallbackPort: settings.containerPort, image, portOverride: override?.containerPort, allowedHosts: proxiedHostsOf(hostEnv) });
   return {
     image,
     containerPort: plan.containerPort,
     command: plan.command,
     env: { ...plan.env, ...override?.env },
     cacheDependencies: plan.installDependencies,
+    volumes,
     origin: `${plan.stack} (${plan.packageManager})${plan.notes.length > 0 ? `; ${plan.notes.join(' ')}` : ''}`,
   };
 }
