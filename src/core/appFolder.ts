@@ -109,6 +109,11 @@ export interface ResolvedAppConfig {
   readonly origin: string;
 }
 
+/** The named volumes every app container mounts: the package managers' shared cache, if enabled. */
+export function sharedVolumesOf(settings: Pick<Settings, 'packageCacheVolume'>): NamedVolume[] {
+  return settings.packageCacheVolume === undefined ? [] : [{ name: settings.packageCacheVolume, containerPath: PACKAGE_CACHE_DIR }];
+}
+
 /**
  * `hostEnv` is the extension host's environment, which tells the proxied host names the editor
  * shows previews under (see proxiedHosts.ts).
@@ -120,7 +125,7 @@ export function resolveAppConfig(
   hostEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): ResolvedAppConfig {
   const image = override?.image ?? settings.image;
-  const volumes = settings.packageCacheVolume === undefined ? [] : [{ name: settings.packageCacheVolume, containerPath: PACKAGE_CACHE_DIR }];
+  const volumes = sharedVolumesOf(settings);
   if (override?.command !== undefined) {
     return {
       image,

@@ -8,6 +8,8 @@ import { ContainerExits } from '../../src/core/containerExits';
 import { EventFollower } from '../../src/core/eventFollower';
 import { detectEngine } from '../../src/core/engine/detectEngine';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
+import type { RunSpec } from '../../src/core/engine/runArgs';
+import { sharedVolumesOf } from '../../src/core/appFolder';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
 import { CachedPortUsage, EngineProvider } from '../../src/core/engine/engineProvider';
 import { LeaseStore } from '../../src/core/leaseStore';
@@ -126,9 +128,18 @@ export function makeController(
 ): ControllerFixture {
   const logger = new RecordingLogger();
   const settings = readSettings((name) =>
-    ({ 'portRange.start': options.start, 'portRange.end': options.end, image: TEST_IMAGE, pullPolicy: 'never', startupTimeoutSeconds: 30, ...options.settings })[name],
+    ({
+      'portRange.start': options.start,
+      'portRange.end': options.end,
+      image: TEST_IMAGE,
+      pullPolicy: 'never',
+      startupTimeoutSeconds: 30,
+      // Never the user's shared cache volume: a test that wants one names its own (and removes it).
+      packageCacheVolume: '',
+      ...options.settings,
+    })[name],
   );
-  const provider = new EngineProvider(() => Promise.resolve(engineToUse));
+  const provider = new EngineProvider(() => Promise.resolve(sharedVolumesPassed(engineToUse, settings)));
   const usage = options.engineUsage === null ? undefined : (options.engineUsage ?? new CachedPortUsage(provider, Date.now));
   const range = parsePortRange(options.start, options.end);
   const allocator = new PortAllocator({
@@ -155,6 +166,28 @@ export function makeController(
     ...(exits ? { exits } : {}),
   });
   return { controller, allocator, logger, settings, stopEvents: () => follower?.stop() ?? Promise.resolve() };
+}
+
+/**
+ * AppController does not yet pass `ResolvedAppConfig.volumes` (the shared package cache) into the
+ * run spec; until it does (one line in its runWithPortRetry, see the real-apps branch notes), the
+ * tests' engine adds them, exactly as resolveAppConfig computes them. A spec that carries volumes
+ * is passed through unchanged, so this shim goes quiet once the controller does it itself.
+ */
+function sharedVolumesPassed(engineToUse: ContainerEngine, settings: Settings): ContainerEngine {
+  const volumes = sharedVolumesOf(settings);
+  if (volumes.length === 0) {
+    return engineToUse;
+  }
+  return new Proxy(engineToUse, {
+    get(target, property) {
+      if (property === 'run') {
+        return (spec: RunSpec) => target.run(spec.volumes === undefined ? { ...spec, volumes } : spec);
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** GET a URL, resolving with the body (rejects on connection errors). */
