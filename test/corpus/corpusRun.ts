@@ -208,3 +208,33 @@ export async function reportResults(results: readonly CorpusResult[], file: stri
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, JSON.stringify(results, null, 2));
 }
+
+/** The proxy domain the tests give code-server, and what Chromium resolves it to. */
+export const PROXY_DOMAIN = 'code.example.test';
+export const PROXY_BROWSER_ARGS = [`--host-resolver-rules=MAP *.${PROXY_DOMAIN} 127.0.0.1`];
+
+/**
+ * code-server matches `--proxy-domain` against the whole Host header, port included; a real
+ * deployment is on 443 (no port in Host), the test server is not, so its port is part of the domain.
+ */
+export function proxyDomainArgs(codeServerPort: number): string[] {
+  return ['--proxy-domain', `${PROXY_DOMAIN}:${codeServerPort}`];
+}
+
+/**
+ * Sets VSCODE_PROXY_URI as code-server sets it in the extension host's environment when started
+ * with `--proxy-domain` (the controller reads it from there), for the duration of `body`.
+ */
+export async function withProxyUri<T>(codeServerPort: number, body: () => Promise<T>): Promise<T> {
+  const before = process.env.VSCODE_PROXY_URI;
+  process.env.VSCODE_PROXY_URI = `//{{port}}.${PROXY_DOMAIN}:${codeServerPort}`;
+  try {
+    return await body();
+  } finally {
+    if (before === undefined) {
+      delete process.env.VSCODE_PROXY_URI;
+    } else {
+      process.env.VSCODE_PROXY_URI = before;
+    }
+  }
+}
