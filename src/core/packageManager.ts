@@ -153,15 +153,16 @@ export function installCommand(choice: PackageManagerChoice): string {
   const frozen = choice.lockfile !== undefined;
   switch (choice.name) {
     case 'npm':
-      return frozen ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund';
+      // --prefer-offline: metadata already in the shared cache is not fetched again.
+      return frozen ? 'npm ci --prefer-offline --no-audit --no-fund' : 'npm install --prefer-offline --no-audit --no-fund';
     case 'pnpm':
       // The store in the shared volume; pnpm copies across volumes where it cannot hard-link.
       // Without a TTY pnpm would abort instead of asking to purge a node_modules it did not write.
-      return `pnpm install${frozen ? ' --frozen-lockfile' : ''} --store-dir ${PACKAGE_CACHE_DIR}/pnpm-store --config.confirmModulesPurge=false`;
+      return `pnpm install${frozen ? ' --frozen-lockfile' : ''} --prefer-offline --store-dir ${PACKAGE_CACHE_DIR}/pnpm-store --config.confirmModulesPurge=false`;
     case 'yarn':
       return choice.yarnFlavor === 'berry'
         ? `yarn install${frozen ? ' --immutable' : ''}`
-        : `yarn install${frozen ? ' --frozen-lockfile' : ''} --non-interactive`;
+        : `yarn install${frozen ? ' --frozen-lockfile' : ''} --prefer-offline --non-interactive`;
     case 'bun':
       return `bun install${frozen ? ' --frozen-lockfile' : ''}`;
   }

@@ -7,9 +7,10 @@ import { makeAppRef, type AppRef } from '../../src/core/appIdentity';
 import type { AppDefinition } from '../../src/core/appFolder';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { BrowserSession } from '../harness/browser';
+import { CodeServer } from '../harness/codeServer';
 import { containersUnder, removeContainers, removeDependencyVolumes } from '../harness/containers';
 import { makeTempDir, removeDir } from '../harness/prerequisites';
-import { makeController, type ControllerFixture } from '../engine/helpers';
+import { makeController, realEngine, type ControllerFixture } from '../engine/helpers';
 import { corpusDir, type CorpusTemplate } from './templates';
 
 /** What one template did; the rows of docs/COMPATIBILITY.md. */
@@ -75,11 +76,15 @@ export class CorpusRun {
     return { ref, override: { path: folder, env: FAILING_COREPACK } };
   }
 
-  /** Runs the app through the controller; returns its URL and how long it took. */
-  async start(def: AppDefinition): Promise<{ url: string; port: number; ms: number; containerId: string }> {
+  /**
+   * Runs the app through the controller; returns how long it took, the controller's URL and the
+   * preview tab's origin (`http://<appId>.localhost:<port>/`, what users look at).
+   */
+  async start(def: AppDefinition): Promise<{ url: string; previewUrl: string; port: number; ms: number; containerId: string }> {
     const started = Date.now();
     const result = await this.fixture.controller.run(def);
-    return { url: result.url, port: result.port, ms: Date.now() - started, containerId: result.containerId };
+    const previewUrl = `http://${def.ref.appId}.localhost:${result.port}/`;
+    return { url: result.url, previewUrl, port: result.port, ms: Date.now() - started, containerId: result.containerId };
   }
 
   /** The plan the controller logged for the app ("vite (pnpm)"). */
@@ -119,6 +124,11 @@ async function appsUnder(root: string): Promise<AppRef[]> {
 /** Waits for the template's own client-rendered text; checks it came from client code. */
 export async function assertRendered(page: Page, url: string, template: CorpusTemplate): Promise<void> {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
+  await page.getByText(template.clientText, { exact: false }).first().waitFor({ timeout: 180_000 });
+  // A first load can still trigger a dependency re-optimization and its one reload (Vite): let it
+  // settle, as a user would before editing, so the reload marker below measures the edit only.
+  await page.waitForLoadState('networkidle', { timeout: 60_000 }).catch(() => undefined);
+  await page.waitForTimeout(2000);
   await page.getByText(template.clientText, { exact: false }).first().waitFor({ timeout: 180_000 });
   if (template.evidence === 'spa') {
     // Not in the HTML the server sent: the app's own script put it there.
@@ -174,7 +184,9 @@ export async function checkTemplate(run: CorpusRun, template: CorpusTemplate): P
       await run.assertCorepackFails(cold.containerId);
     }
     const page = await run.page();
-    await assertRendered(page, cold.url, template);
+    // Through the preview tab's origin: Next.js refuses HMR from the controller's 127.0.0.1 URL
+    // (nextOrigins.test.ts records each URL).
+    await assertRendered(page, cold.previewUrl, template);
     let shown = template.clientText;
     if (template.edit) {
       const { ms, hot } = await editAndWatch(page, def.ref.folder, template);
@@ -188,7 +200,7 @@ export async function checkTemplate(run: CorpusRun, template: CorpusTemplate): P
     const warm = await run.start(def);
     row.warmMs = warm.ms;
     const logs = await run.logsOf(warm.containerId);
-    await page.goto(warm.url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
+    await page.goto(warm.previewUrl, { waitUntil: 'domcontentloaded', timeout: 180_000 });
     await page.getByText(shown, { exact: false }).first().waitFor({ timeout: 180_000 });
     await run.fixture.controller.release(def.ref);
     row.result = 'pass';
@@ -237,4 +249,38 @@ export async function withProxyUri<T>(codeServerPort: number, body: () => Promis
       process.env.VSCODE_PROXY_URI = before;
     }
   }
+}
+
+/**
+ * Mocha hooks for a suite with one CorpusRun (its browser resolving the proxy domain) and a
+ * code-server with `--proxy-domain` on `codeServerPort`, started when first asked for; all of it
+ * removed after the suite.
+ */
+export function useCorpusRun(options: { ports: { start: number; end: number }; label: string; codeServerPort: number }): {
+  run: () => CorpusRun;
+  codeServer: () => Promise<CodeServer>;
+} {
+  let run: CorpusRun | undefined;
+  let codeServer: CodeServer | undefined;
+  before(async function () {
+    const engine = await realEngine(this);
+    run = await CorpusRun.create(engine, { ports: options.ports, label: options.label, browserArgs: PROXY_BROWSER_ARGS });
+  });
+  after(async () => {
+    try {
+      await codeServer?.stop();
+    } finally {
+      await run?.dispose();
+    }
+  });
+  return {
+    run: () => {
+      assert.ok(run, 'the corpus run was not created');
+      return run;
+    },
+    codeServer: async () => {
+      codeServer ??= await CodeServer.start({ name: options.label, port: options.codeServerPort, extraArgs: proxyDomainArgs(options.codeServerPort) });
+      return codeServer;
+    },
+  };
 }

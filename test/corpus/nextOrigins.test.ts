@@ -1,10 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { ContainerEngine } from '../../src/core/engine/containerEngine';
-import { realEngine } from '../engine/helpers';
-import { CodeServer } from '../harness/codeServer';
-import { CorpusRun, PROXY_BROWSER_ARGS, PROXY_DOMAIN, proxyDomainArgs } from './corpusRun';
+import { PROXY_DOMAIN, useCorpusRun } from './corpusRun';
 import { templateById } from './templates';
 
 interface OriginResult {
@@ -23,29 +20,15 @@ interface OriginResult {
  */
 describe('corpus: Next.js HMR through each URL the product hands out', function () {
   this.timeout(1_800_000);
-  let engine: ContainerEngine;
-  let run: CorpusRun | undefined;
-  let codeServer: CodeServer | undefined;
-
-  before(async function () {
-    engine = await realEngine(this);
-    run = await CorpusRun.create(engine, { ports: { start: 36200, end: 36249 }, label: 'next', browserArgs: PROXY_BROWSER_ARGS });
-  });
-
-  after(async () => {
-    try {
-      await codeServer?.stop();
-    } finally {
-      await run?.dispose();
-    }
-  });
+  const { run: corpusRun, codeServer: proxy } = useCorpusRun({ ports: { start: 36200, end: 36249 }, label: 'next', codeServerPort: 36491 });
 
   it('hot through <appId>.localhost (preview tab) and localhost; the others as recorded', async () => {
-    codeServer = await CodeServer.start({ name: 'next-origins', port: 36491, extraArgs: proxyDomainArgs(36491) });
+    const run = corpusRun();
+    const codeServer = await proxy();
     const template = templateById('next-app');
-    const def = await run!.addApp(template);
-    const started = await run!.start(def);
-    const page = await run!.page();
+    const def = await run.addApp(template);
+    const started = await run.start(def);
+    const page = await run.page();
     const urls: [string, string][] = [
       ['controller URL', started.url],
       ['preview tab origin', `http://${def.ref.appId}.localhost:${started.port}/`],
@@ -87,10 +70,10 @@ describe('corpus: Next.js HMR through each URL the product hands out', function 
       results.push({ label, url, hot, ms, blocked: blockedMessages.length > 0 });
     }
     console.log(results.map((r) => `      ${r.label} ${r.url}: ${r.hot ? `hot in ${r.ms} ms` : `not hot within 20 s${r.blocked ? ' (HMR socket refused)' : ''}`}`).join('\n'));
-    await fs.writeFile(path.join(run!.root, 'next-origins.json'), JSON.stringify(results, null, 2));
+    await fs.writeFile(path.join(run.root, 'next-origins.json'), JSON.stringify(results, null, 2));
     for (const label of ['preview tab origin', 'localhost']) {
       assert.ok(results.find((r) => r.label === label)?.hot, `${label}: the edit was not hot`);
     }
-    await run!.fixture.controller.release(def.ref);
+    await run.fixture.controller.release(def.ref);
   });
 });

@@ -126,63 +126,28 @@ async function generateInto(dir: string, generate: (parent: string, name: string
 const COUNT_TEXT = 'Count is 0';
 const viteEdit = (file: string, hot: boolean): HmrEdit => ({ file, from: 'Get started', to: 'Edited by the corpus test', hot });
 
+/** A create-vite template as the CLI writes it (npm, no lockfile). */
+function viteTemplate(template: string, edit: HmrEdit): CorpusTemplate {
+  return {
+    id: `vite-${template}`,
+    stack: 'vite',
+    packageManager: 'npm',
+    source: `${GENERATORS.createVite} template-${template}`,
+    pins: [],
+    clientText: COUNT_TEXT,
+    evidence: 'spa',
+    edit,
+    make: (dir, tools) => createViteTemplate(dir, tools, template),
+  };
+}
+
 export const TEMPLATES: readonly CorpusTemplate[] = [
-  {
-    id: 'vite-react',
-    stack: 'vite',
-    packageManager: 'npm',
-    source: `${GENERATORS.createVite} template-react`,
-    pins: [],
-    clientText: COUNT_TEXT,
-    evidence: 'spa',
-    edit: viteEdit('src/App.jsx', true),
-    make: (dir, tools) => createViteTemplate(dir, tools, 'react'),
-  },
-  {
-    id: 'vite-vue',
-    stack: 'vite',
-    packageManager: 'npm',
-    source: `${GENERATORS.createVite} template-vue`,
-    pins: [],
-    clientText: COUNT_TEXT,
-    evidence: 'spa',
-    edit: viteEdit('src/components/HelloWorld.vue', true),
-    make: (dir, tools) => createViteTemplate(dir, tools, 'vue'),
-  },
-  {
-    id: 'vite-svelte',
-    stack: 'vite',
-    packageManager: 'npm',
-    source: `${GENERATORS.createVite} template-svelte`,
-    pins: [],
-    clientText: COUNT_TEXT,
-    evidence: 'spa',
-    edit: viteEdit('src/App.svelte', true),
-    make: (dir, tools) => createViteTemplate(dir, tools, 'svelte'),
-  },
-  {
-    id: 'vite-vanilla',
-    stack: 'vite',
-    packageManager: 'npm',
-    source: `${GENERATORS.createVite} template-vanilla`,
-    pins: [],
-    clientText: COUNT_TEXT,
-    evidence: 'spa',
-    // main.js accepts no hot update: Vite reloads the page (expected).
-    edit: viteEdit('src/main.js', false),
-    make: (dir, tools) => createViteTemplate(dir, tools, 'vanilla'),
-  },
-  {
-    id: 'vite-lit',
-    stack: 'vite',
-    packageManager: 'npm',
-    source: `${GENERATORS.createVite} template-lit`,
-    pins: [],
-    clientText: COUNT_TEXT,
-    evidence: 'spa',
-    edit: { file: 'src/my-element.js', from: 'Count is', to: 'Clicks:', hot: false },
-    make: (dir, tools) => createViteTemplate(dir, tools, 'lit'),
-  },
+  viteTemplate('react', viteEdit('src/App.jsx', true)),
+  viteTemplate('vue', viteEdit('src/components/HelloWorld.vue', true)),
+  viteTemplate('svelte', viteEdit('src/App.svelte', true)),
+  // main.js accepts no hot update: Vite reloads the page (expected).
+  viteTemplate('vanilla', viteEdit('src/main.js', false)),
+  viteTemplate('lit', { file: 'src/my-element.js', from: 'Count is', to: 'Clicks:', hot: false }),
   {
     id: 'vite-qwik',
     stack: 'vite',

@@ -1,9 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { ContainerEngine } from '../../src/core/engine/containerEngine';
-import { CodeServer } from '../harness/codeServer';
-import { checkTemplate, CorpusRun, editAndWatch, PROXY_BROWSER_ARGS, PROXY_DOMAIN, proxyDomainArgs, withProxyUri } from '../corpus/corpusRun';
+import { checkTemplate, editAndWatch, PROXY_DOMAIN, useCorpusRun, withProxyUri } from '../corpus/corpusRun';
 import { templateById } from '../corpus/templates';
-import { realEngine } from './helpers';
 
 /**
  * The part of the corpus that runs in `npm test` (the whole corpus: `npm run test:corpus`):
@@ -12,44 +9,29 @@ import { realEngine } from './helpers';
  */
 describe('real apps (corpus subset): pnpm without corepack, Vite behind a proxied host name', function () {
   this.timeout(1_800_000);
-  let engine: ContainerEngine;
-  let run: CorpusRun | undefined;
-  let codeServer: CodeServer | undefined;
-
-  before(async function () {
-    engine = await realEngine(this);
-    run = await CorpusRun.create(engine, { ports: { start: 36000, end: 36049 }, label: 'subset', browserArgs: PROXY_BROWSER_ARGS });
-  });
-
-  after(async () => {
-    try {
-      await codeServer?.stop();
-    } finally {
-      await run?.dispose();
-    }
-  });
+  const { run, codeServer } = useCorpusRun({ ports: { start: 36000, end: 36049 }, label: 'subset', codeServerPort: 36490 });
 
   it('the AI-builder scaffold (pnpm-lock.yaml, no packageManager, Vite pinned to [::]:8080) installs with pnpm from the npm registry, starts on our port, renders and hot-reloads', async () => {
-    const row = await checkTemplate(run!, templateById('ai-builder-pnpm'));
+    const row = await checkTemplate(run(), templateById('ai-builder-pnpm'));
     console.log(`      cold ${row.coldMs} ms, warm ${row.warmMs} ms, edit ${row.hmr}`);
   });
 
   it(`a Vite app under code-server's --proxy-domain host (<port>.${PROXY_DOMAIN}): "Blocked request" without the product's hint, rendered and hot with it`, async () => {
-    codeServer = await CodeServer.start({ name: 'proxy-domain', port: 36490, extraArgs: proxyDomainArgs(36490) });
+    const server = await codeServer();
     const template = templateById('vite-react');
-    const def = await run!.addApp(template);
-    const page = await run!.page();
-    const proxied = (port: number): string => `http://${port}.${PROXY_DOMAIN}:${codeServer!.port}/`;
+    const def = await run().addApp(template);
+    const page = await run().page();
+    const proxied = (port: number): string => `http://${port}.${PROXY_DOMAIN}:${server.port}/`;
 
     // Control: Vite's host check is real, and code-server's proxy keeps the Host header.
-    const plain = await run!.start(def);
+    const plain = await run().start(def);
     const refused = await page.goto(proxied(plain.port), { waitUntil: 'domcontentloaded' });
     assert.equal(refused?.status(), 403);
     assert.match(await page.content(), /Blocked request\. This host \("\d+\.code\.example\.test"\) is not allowed/);
-    await run!.fixture.controller.stop(def.ref);
+    await run().fixture.controller.stop(def.ref);
 
     // As in the extension host under code-server: VSCODE_PROXY_URI names the domain.
-    const hinted = await withProxyUri(codeServer.port, () => run!.start(def));
+    const hinted = await withProxyUri(server.port, () => run().start(def));
     assert.equal(hinted.port, plain.port);
     const answered = await page.goto(proxied(hinted.port), { waitUntil: 'domcontentloaded' });
     assert.equal(answered?.status(), 200);
@@ -57,6 +39,6 @@ describe('real apps (corpus subset): pnpm without corepack, Vite behind a proxie
     const { ms, hot } = await editAndWatch(page, def.ref.folder, template);
     assert.ok(hot, 'the edit arrived over the proxied HMR websocket without a full reload');
     console.log(`      through ${proxied(hinted.port)}: rendered, edit hot in ${ms} ms`);
-    await run!.fixture.controller.release(def.ref);
+    await run().fixture.controller.release(def.ref);
   });
 });

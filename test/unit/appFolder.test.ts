@@ -50,9 +50,9 @@ describe('zero-config launch plans (fixture apps)', () => {
     const vite = await plan('vite');
     assert.equal(vite.installDependencies, true);
     assert.equal(vite.command[0], 'sh');
-    assert.match(vite.command[2] ?? '', /npm ci --no-audit/, 'package-lock.json: a frozen install');
+    assert.match(vite.command[2] ?? '', /npm ci --prefer-offline --no-audit/, 'package-lock.json: a frozen install');
     const pnpm = await plan('pnpm-vite');
-    assert.match(pnpm.command[2] ?? '', /pnpm install --frozen-lockfile --store-dir \/var\/cache\/preview-pkg\/pnpm-store/);
+    assert.match(pnpm.command[2] ?? '', /pnpm install --frozen-lockfile --prefer-offline --store-dir \/var\/cache\/preview-pkg\/pnpm-store/);
     assert.equal(pnpm.env.PREVIEW_CONTAINERS_PM, 'pnpm@10');
     assert.doesNotMatch(pnpm.command.join(' '), /corepack/);
     const plain = await plan('plain-node');

@@ -49,11 +49,11 @@ describe('package manager choice (no corepack)', () => {
 
   it('frozen installs where a lockfile exists, per manager and flavor', () => {
     const install = (e: PackageManagerEvidence): string => installCommand(choosePackageManager(e));
-    assert.equal(install(evidence(['package-lock.json'])), 'npm ci --no-audit --no-fund');
-    assert.equal(install(evidence([])), 'npm install --no-audit --no-fund');
-    assert.match(install(evidence(['pnpm-lock.yaml'], { 'pnpm-lock.yaml': PNPM9 })), /^pnpm install --frozen-lockfile --store-dir /);
+    assert.equal(install(evidence(['package-lock.json'])), 'npm ci --prefer-offline --no-audit --no-fund');
+    assert.equal(install(evidence([])), 'npm install --prefer-offline --no-audit --no-fund');
+    assert.match(install(evidence(['pnpm-lock.yaml'], { 'pnpm-lock.yaml': PNPM9 })), /^pnpm install --frozen-lockfile --prefer-offline --store-dir /);
     assert.doesNotMatch(install(evidence([], {}, 'pnpm@10.0.0')), /frozen/);
-    assert.equal(install(evidence(['yarn.lock'], { 'yarn.lock': YARN1 })), 'yarn install --frozen-lockfile --non-interactive');
+    assert.equal(install(evidence(['yarn.lock'], { 'yarn.lock': YARN1 })), 'yarn install --frozen-lockfile --prefer-offline --non-interactive');
     assert.equal(install(evidence(['yarn.lock'], { 'yarn.lock': BERRY4 })), 'yarn install --immutable');
     assert.equal(install(evidence(['bun.lock'])), 'bun install --frozen-lockfile');
   });
