@@ -196,6 +196,9 @@ export async function checkTemplate(run: CorpusRun, template: CorpusTemplate): P
         assert.ok(hot, `${template.id}: the edit reloaded the page (the marker on window is gone) instead of a hot update`);
       }
     }
+    // Leave the page first: a dev client that loses its server reloads the page when it is back,
+    // which would abort the navigation below.
+    await page.goto('about:blank');
     await run.fixture.controller.stop(def.ref);
     const warm = await run.start(def);
     row.warmMs = warm.ms;
