@@ -16,6 +16,7 @@ import { benchAllocator } from './allocatorBench';
 import { benchConcurrentStarts, benchExternalStop, benchSingleStart, P3_POOL, type EngineBenchContext } from './engineBench';
 import { benchActivation, benchIdleCpu, BUNDLE, type HostSettings } from './hostBench';
 import { Janitor, podmanVersion } from './podman';
+import { benchSharedCache } from './realAppBench';
 import { renderTable, type Row } from './report';
 
 const WATCHDOG_MS = 10 * 60 * 1000;
@@ -28,6 +29,7 @@ const REPS = {
   allocations: quick ? 100 : 200,
   idleMs: quick ? 15_000 : 60_000,
   apps: 20,
+  cachePairs: quick ? 1 : 3,
 };
 
 function log(line: string): void {
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
     const single = await benchSingleStart(ctx, REPS.single);
     log('P4: external stop');
     const stop = await benchExternalStop(ctx, REPS.stops);
+    log('P7: the shared package cache, real templates');
+    const cache = await benchSharedCache(engine, janitor, REPS.cachePairs, log);
     log(`P3: ${REPS.apps} apps`);
     // Leave P6 and P5 their time before the watchdog.
     const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
@@ -93,8 +97,8 @@ async function main(): Promise<void> {
     const activation = await benchActivation(janitor, target, REPS.activations);
     log(`P5: ${REPS.idleMs / 1000} s idle with ${many.running.length} apps running`);
     const idle = await benchIdleCpu(engine, janitor, target, many.running.length, REPS.idleMs);
-    rows.push(...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows);
-    details.push(...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details);
+    rows.push(...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows);
+    details.push(...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details);
   } finally {
     clearTimeout(watchdog);
     log('cleaning up');

@@ -31,4 +31,7 @@ fi
 
 bash scripts/setup-podman.sh
 bash scripts/install-code-server.sh >/dev/null
+# The corpus of real project templates the corpus tests start (cached; fast when complete).
+npm run --silent compile-tests
+node out/scripts/fetchCorpus.js
 log "ready"

@@ -385,6 +385,7 @@ export class AppController {
           containerPort: config.containerPort,
           command: config.command,
           env: config.env,
+          volumes: config.volumes,
           sourceFolder: config.sourceFolder,
           ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(app) } : {}),
         });

@@ -1,7 +1,11 @@
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { AppRef } from './appIdentity';
-import { readFileInside } from './containment';
+import { readFileInside, realpathInside } from './containment';
+import type { NamedVolume } from './engine/runArgs';
 import { planLaunch } from './launchPlan';
+import { PACKAGE_CACHE_DIR, VERSION_EVIDENCE_FILES } from './packageManager';
+import { proxiedHostsOf } from './proxiedHosts';
 import type { AppOverride, Settings } from './settings';
 import { mirrored } from './sourceMirror';
 
@@ -21,6 +25,26 @@ export interface FolderInfo {
   readonly hasNodeModules: boolean;
   /** File names present at the top of the folder (lockfiles, framework configs). */
   readonly files: ReadonlySet<string>;
+  /** The first bytes of the lockfiles whose header tells the package manager's version. */
+  readonly heads?: Readonly<Record<string, string>>;
+}
+
+const HEAD_BYTES = 512;
+
+/** The first bytes of a file of the folder, only when it really is inside it (not a symlink out). */
+async function readHead(folder: string, name: string): Promise<string | undefined> {
+  const file = await realpathInside(path.join(folder, name), [folder]);
+  const handle = file === undefined ? undefined : await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 function stringRecord(value: unknown): Record<string, string> {
@@ -65,7 +89,14 @@ export async function inspectFolder(folder: string): Promise<FolderInfo> {
   if (files.has('package.json')) {
     pkg = parsePackageJson((await readFileInside(folder, 'package.json')) ?? '');
   }
-  return { pkg, hasNodeModules: files.has('node_modules'), files };
+  const heads: Record<string, string> = {};
+  for (const name of VERSION_EVIDENCE_FILES.filter((file) => files.has(file))) {
+    const head = await readHead(folder, name);
+    if (head !== undefined) {
+      heads[name] = head;
+    }
+  }
+  return { pkg, hasNodeModules: files.has('node_modules'), files, heads };
 }
 
 /** The settings that apply to one app: its override entry, then inference, then the global settings. */
@@ -77,12 +108,29 @@ export interface ResolvedAppConfig {
   readonly env: Readonly<Record<string, string>>;
   /** Keep node_modules in a per-app volume (zero-config apps with dependencies). */
   readonly cacheDependencies: boolean;
+  /** Named volumes shared by apps (the package managers' cache), with where they are mounted. */
+  readonly volumes: readonly NamedVolume[];
   /** How the command was chosen, for the log. */
   readonly origin: string;
 }
 
-export function resolveAppConfig(settings: Settings, override: AppOverride | undefined, info: FolderInfo): ResolvedAppConfig {
+/** The named volumes every app container mounts: the package managers' shared cache, if enabled. */
+export function sharedVolumesOf(settings: Pick<Settings, 'packageCacheVolume'>): NamedVolume[] {
+  return settings.packageCacheVolume === undefined ? [] : [{ name: settings.packageCacheVolume, containerPath: PACKAGE_CACHE_DIR }];
+}
+
+/**
+ * `hostEnv` is the extension host's environment, which tells the proxied host names the editor
+ * shows previews under (see proxiedHosts.ts).
+ */
+export function resolveAppConfig(
+  settings: Settings,
+  override: AppOverride | undefined,
+  info: FolderInfo,
+  hostEnv: Readonly<Record<string, string | undefined>> = process.env,
+): ResolvedAppConfig {
   const image = override?.image ?? settings.image;
+  const volumes = sharedVolumesOf(settings);
   if (override?.command !== undefined) {
     return {
       image,
@@ -90,16 +138,19 @@ export function resolveAppConfig(settings: Settings, override: AppOverride | und
       command: mirrored(typeof override.command === 'string' ? ['sh', '-c', override.command] : override.command),
       env: override.env ?? {},
       cacheDependencies: false,
+      // An explicit command may install packages too; the shared cache is there for it to use.
+      volumes,
       origin: 'previewContainers.apps command',
     };
   }
-  const plan = planLaunch(info, { fallbackPort: settings.containerPort, image, portOverride: override?.containerPort });
+  const plan = planLaunch(info, { fallbackPort: settings.containerPort, image, portOverride: override?.containerPort, allowedHosts: proxiedHostsOf(hostEnv) });
   return {
     image,
     containerPort: plan.containerPort,
     command: mirrored(plan.command),
     env: { ...plan.env, ...override?.env },
     cacheDependencies: plan.installDependencies,
+    volumes,
     origin: `${plan.stack} (${plan.packageManager})${plan.notes.length > 0 ? `; ${plan.notes.join(' ')}` : ''}`,
   };
 }

@@ -1,13 +1,40 @@
 import type { FolderInfo } from './appFolder';
+import {
+  choosePackageManager,
+  installCommand,
+  packageCacheEnv,
+  PACKAGE_CACHE_DIR,
+  PM_SPEC_ENV,
+  runScriptArgv,
+  type PackageManagerChoice,
+  type PackageManagerName,
+} from './packageManager';
 
 /** The stacks we know how to start without configuration. */
-export type Stack = 'next' | 'nuxt' | 'sveltekit' | 'astro' | 'cra' | 'vite' | 'node';
-export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
+export type Stack =
+  | 'next'
+  | 'nuxt'
+  | 'sveltekit'
+  | 'astro'
+  | 'react-router'
+  | 'remix'
+  | 'angular'
+  | 'docusaurus'
+  | 'gatsby'
+  | 'storybook'
+  | 'vue-cli'
+  | 'cra'
+  | 'parcel'
+  | 'webpack-dev-server'
+  | 'vite'
+  | 'node';
+export type PackageManager = PackageManagerName;
 
 /** How to start an app that has no explicit command. */
 export interface LaunchPlan {
   readonly stack: Stack;
   readonly packageManager: PackageManager;
+  readonly packageManagerChoice: PackageManagerChoice;
   /** The port the app will listen on inside the container. */
   readonly containerPort: number;
   /** argv of the container's command. */
@@ -20,135 +47,234 @@ export interface LaunchPlan {
   readonly notes: readonly string[];
 }
 
+export interface LaunchOptions {
+  readonly fallbackPort: number;
+  readonly image: string;
+  readonly portOverride?: number;
+  /**
+   * Host names (or `.domain` suffixes) other than loopback, IPs and `*.localhost` that the
+   * product hands out for the app (a proxied preview host): dev servers that check the Host
+   * header are told to accept them.
+   */
+  readonly allowedHosts?: readonly string[];
+}
+
 interface StackRule {
   readonly stack: Exclude<Stack, 'node'>;
-  /** A dependency that identifies the stack. */
-  readonly dependency: string;
-  /** The tool the dev script must start with for our flags to reach it. */
+  /** Dependencies that identify the stack (any of them). */
+  readonly dependencies: readonly string[];
+  /** The tool (and sub-command) the script must start with for our flags to reach it. */
   readonly binary: RegExp;
   readonly defaultPort: number;
-  /** Flags making the dev server listen on all interfaces of the container, on `port`. */
-  readonly args: (port: number) => string[];
+  /** Scripts besides dev and start that are this stack's main one (Vue CLI's `serve`). */
+  readonly extraScripts?: readonly string[];
+  /**
+   * Flags making the dev server listen on all interfaces of the container, on `port`. They are
+   * appended to the script, so they win over a config file that pins `server.port`/`host`.
+   */
+  readonly args: (port: number, allowedHosts: readonly string[]) => string[];
   readonly env?: (port: number) => Record<string, string>;
 }
 
-/** A script that starts with one of the tools (optionally through npx/pnpm exec/yarn). */
+/** A script that starts with one of the tools (optionally through npx/pnpm exec/yarn/bunx). */
 function calls(...tools: string[]): RegExp {
-  return new RegExp(`^\\s*(?:npx\\s+|pnpm\\s+(?:exec\\s+)?|yarn\\s+)?(?:${tools.join('|')})(?:\\s|$)`);
+  return new RegExp(`^\\s*(?:npx\\s+|bunx\\s+|pnpm\\s+(?:exec\\s+)?|yarn\\s+)?(?:${tools.join('|')})(?:\\s|$)`);
 }
 
-// Order matters: meta-frameworks first (a SvelteKit app also depends on vite).
+/** Vite's own CLI flags (also taken by the Vite-based CLIs of React Router and Remix). */
+const viteArgs = (p: number): string[] => ['--host', '0.0.0.0', '--port', String(p), '--strictPort'];
+
+// Order matters: meta-frameworks first (a SvelteKit app also depends on vite, a Storybook package
+// on its framework's dev server).
 const RULES: readonly StackRule[] = [
-  { stack: 'next', dependency: 'next', binary: calls('next'), defaultPort: 3000, args: (p) => ['-H', '0.0.0.0', '-p', String(p)] },
-  { stack: 'nuxt', dependency: 'nuxt', binary: calls('nuxt', 'nuxi'), defaultPort: 3000, args: (p) => ['--host', '0.0.0.0', '--port', String(p)] },
-  { stack: 'sveltekit', dependency: '@sveltejs/kit', binary: calls('vite'), defaultPort: 5173, args: (p) => ['--host', '0.0.0.0', '--port', String(p), '--strictPort'] },
-  { stack: 'astro', dependency: 'astro', binary: calls('astro'), defaultPort: 4321, args: (p) => ['--host', '0.0.0.0', '--port', String(p)] },
+  { stack: 'next', dependencies: ['next'], binary: calls('next'), defaultPort: 3000, args: (p) => ['-H', '0.0.0.0', '-p', String(p)] },
+  { stack: 'nuxt', dependencies: ['nuxt'], binary: calls('nuxt', 'nuxi'), defaultPort: 3000, args: (p) => ['--host', '0.0.0.0', '--port', String(p)] },
+  { stack: 'sveltekit', dependencies: ['@sveltejs/kit'], binary: calls('vite'), defaultPort: 5173, args: viteArgs },
+  { stack: 'astro', dependencies: ['astro'], binary: calls('astro'), defaultPort: 4321, args: (p) => ['--host', '0.0.0.0', '--port', String(p)] },
+  { stack: 'react-router', dependencies: ['@react-router/dev'], binary: calls('react-router\\s+dev'), defaultPort: 5173, args: viteArgs },
+  // Remix 2 on Vite; the older `remix dev` (its own compiler) takes other flags and is not matched.
+  { stack: 'remix', dependencies: ['@remix-run/dev'], binary: calls('remix\\s+vite:dev'), defaultPort: 5173, args: viteArgs },
+  {
+    stack: 'angular',
+    dependencies: ['@angular/cli', '@angular/core'],
+    binary: calls('ng\\s+(?:serve|s|dev)'),
+    defaultPort: 4200,
+    args: (p) => ['--host', '0.0.0.0', '--port', String(p)],
+    // No analytics question (it would wait for an answer nobody can give).
+    env: () => ({ NG_CLI_ANALYTICS: 'false' }),
+  },
+  {
+    stack: 'docusaurus',
+    dependencies: ['@docusaurus/core'],
+    binary: calls('docusaurus\\s+start'),
+    defaultPort: 3000,
+    args: (p) => ['--host', '0.0.0.0', '--port', String(p), '--no-open'],
+  },
+  {
+    stack: 'gatsby',
+    dependencies: ['gatsby'],
+    binary: calls('gatsby\\s+develop'),
+    defaultPort: 8000,
+    args: (p) => ['-H', '0.0.0.0', '-p', String(p)],
+    env: () => ({ GATSBY_TELEMETRY_DISABLED: '1' }),
+  },
+  {
+    stack: 'storybook',
+    dependencies: ['storybook', '@storybook/cli'],
+    binary: calls('storybook\\s+dev', 'start-storybook'),
+    defaultPort: 6006,
+    extraScripts: ['storybook'],
+    // --ci: no browser, no interactive questions (such as "use another port?").
+    args: (p) => ['--host', '0.0.0.0', '-p', String(p), '--ci'],
+    env: () => ({ STORYBOOK_DISABLE_TELEMETRY: '1' }),
+  },
+  {
+    stack: 'vue-cli',
+    dependencies: ['@vue/cli-service'],
+    binary: calls('vue-cli-service\\s+serve'),
+    defaultPort: 8080,
+    extraScripts: ['serve'],
+    args: (p) => ['--host', '0.0.0.0', '--port', String(p)],
+  },
   {
     stack: 'cra',
-    dependency: 'react-scripts',
+    dependencies: ['react-scripts'],
     binary: calls('react-scripts'),
     defaultPort: 3000,
     args: () => [],
     // CRA reads these; WDS_SOCKET_PORT=0 makes its live-reload socket use the page's own port.
     env: (p) => ({ PORT: String(p), HOST: '0.0.0.0', BROWSER: 'none', WDS_SOCKET_PORT: '0' }),
   },
-  { stack: 'vite', dependency: 'vite', binary: calls('vite'), defaultPort: 5173, args: (p) => ['--host', '0.0.0.0', '--port', String(p), '--strictPort'] },
+  { stack: 'parcel', dependencies: ['parcel'], binary: calls('parcel'), defaultPort: 1234, args: (p) => ['--host', '0.0.0.0', '--port', String(p)] },
+  {
+    stack: 'webpack-dev-server',
+    dependencies: ['webpack-dev-server'],
+    binary: calls('webpack(?:-cli)?\\s+(?:serve|s|server)', 'webpack-dev-server'),
+    defaultPort: 8080,
+    // webpack-dev-server answers "Invalid Host header" to names it does not know.
+    args: (p, hosts) => ['--host', '0.0.0.0', '--port', String(p), ...hosts.flatMap((h) => ['--allowed-hosts', h])],
+  },
+  { stack: 'vite', dependencies: ['vite'], binary: calls('vite'), defaultPort: 5173, args: viteArgs },
 ];
 
-/** Which package manager the lockfile (or the `packageManager` field) implies. */
+/** Which package manager the app uses (see packageManager.ts). */
 export function packageManagerOf(info: FolderInfo): PackageManager {
-  const declared = /^(npm|pnpm|yarn|bun)@/.exec(info.pkg?.packageManager ?? '')?.[1] as PackageManager | undefined;
-  if (declared) {
-    return declared;
-  }
-  if (info.files.has('pnpm-lock.yaml')) {
-    return 'pnpm';
-  }
-  if (info.files.has('yarn.lock')) {
-    return 'yarn';
-  }
-  if (info.files.has('bun.lockb') || info.files.has('bun.lock')) {
-    return 'bun';
-  }
-  return 'npm';
+  return packageManagerChoiceOf(info).name;
 }
 
-/** argv to run a package.json script with extra arguments, per package manager. */
-function runScript(pm: PackageManager, script: string, args: readonly string[]): string[] {
-  switch (pm) {
-    case 'npm':
-      return ['npm', 'run', script, ...(args.length > 0 ? ['--', ...args] : [])];
-    case 'pnpm':
-      return ['corepack', 'pnpm', 'run', script, ...args];
-    case 'yarn':
-      return ['corepack', 'yarn', 'run', script, ...args];
-    case 'bun':
-      return ['bun', 'run', script, ...args];
-  }
+export function packageManagerChoiceOf(info: FolderInfo): PackageManagerChoice {
+  return choosePackageManager({ packageManagerField: info.pkg?.packageManager, files: info.files, heads: info.heads ?? {} });
 }
 
-/** The install command per package manager: constant text, never built from user input. */
-export const INSTALL_COMMANDS: Readonly<Record<PackageManager, string>> = {
-  npm: 'npm install --no-audit --no-fund',
-  pnpm: 'corepack pnpm install',
-  yarn: 'corepack yarn install',
-  bun: 'bun install',
-};
-
-/** Marks a completed install inside the cache volume; a newer package.json makes it stale. */
+/** Marks a completed install inside the cache volume; a newer package.json or lockfile makes it stale. */
 export const INSTALL_STAMP = 'node_modules/.preview-containers-installed';
 
 /**
- * Wraps `run` so dependencies are installed first when the cache volume has none (or package.json
- * changed since). The shell only sees constant text; the command itself is passed as "$@".
+ * Wraps `run` so that (1) the package manager is installed from the npm registry into the shared
+ * cache, once per version, and put first on PATH, and (2) dependencies are installed when the
+ * cache volume has none or package.json/the lockfile changed since. The shell only sees constant
+ * text; the package manager's spec travels in an environment variable and the command as "$@".
  */
-export function withInstall(pm: PackageManager, run: readonly string[]): string[] {
-  const script = `if [ ! -e ${INSTALL_STAMP} ] || [ package.json -nt ${INSTALL_STAMP} ]; then ${INSTALL_COMMANDS[pm]} && touch ${INSTALL_STAMP} || exit 1; fi; exec "$@"`;
-  return ['sh', '-c', script, 'sh', ...run];
+export function withInstall(choice: PackageManagerChoice, run: readonly string[], install = true): string[] {
+  const steps: string[] = [];
+  if (choice.packageSpec !== undefined) {
+    const bin = choice.name;
+    // A temporary folder renamed into place: two apps starting together never see half an install.
+    steps.push(
+      `d="${PACKAGE_CACHE_DIR}/pm/$${PM_SPEC_ENV}"`,
+      `if [ ! -x "$d/node_modules/.bin/${bin}" ]; then t="$d.tmp.$$"; rm -rf "$t"; mkdir -p "$t" && npm install --prefix "$t" --no-save --no-package-lock --no-audit --no-fund "$${PM_SPEC_ENV}" || exit 1; [ -x "$d/node_modules/.bin/${bin}" ] || mv "$t" "$d"; rm -rf "$t"; fi`,
+      'PATH="$d/node_modules/.bin:$PATH"; export PATH',
+    );
+  }
+  if (install) {
+    const newer = ['package.json', ...(choice.lockfile ? [choice.lockfile] : [])].map((file) => ` || [ ${file} -nt ${INSTALL_STAMP} ]`).join('');
+    steps.push(`if [ ! -e ${INSTALL_STAMP} ]${newer}; then ${installCommand(choice)} && touch ${INSTALL_STAMP} || exit 1; fi`);
+  }
+  steps.push('exec "$@"');
+  return ['sh', '-c', steps.join('; '), 'sh', ...run];
+}
+
+const MAIN_SCRIPTS = ['dev', 'start'];
+
+/**
+ * The stack whose dev server a script starts. `dev`/`start` first, for every stack: an app with
+ * Storybook beside Vite is a Vite app; a stack's extra scripts (`serve`, `storybook`) only after.
+ */
+function matchStack(info: FolderInfo): { rule: StackRule; script: string } | undefined {
+  const scripts = info.pkg?.scripts ?? {};
+  const present = RULES.filter((r) => r.dependencies.some((dep) => info.pkg?.dependencies[dep] !== undefined));
+  for (const names of [() => MAIN_SCRIPTS, (rule: StackRule) => rule.extraScripts ?? []]) {
+    for (const rule of present) {
+      const script = names(rule).find((name) => scripts[name] !== undefined && rule.binary.test(scripts[name]));
+      if (script) {
+        return { rule, script };
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
  * Infers how to start an app: the stack from its dependencies, the dev server flags that make it
- * listen on 0.0.0.0 at a known port, the package manager from the lockfile. `fallbackPort` is the
- * configured container port, used for plain Node apps (which read PORT).
+ * listen on 0.0.0.0 at a known port, the package manager from package.json and the lockfile.
+ * `fallbackPort` is the configured container port, used for plain Node apps (which read PORT).
  */
-export function planLaunch(info: FolderInfo, options: { readonly fallbackPort: number; readonly image: string; readonly portOverride?: number }): LaunchPlan {
+export function planLaunch(info: FolderInfo, options: LaunchOptions): LaunchPlan {
   const pkg = info.pkg;
   const notes: string[] = [];
-  let pm = packageManagerOf(info);
-  if (pm === 'bun' && !/bun/i.test(options.image)) {
-    notes.push('The lockfile says bun, but the image does not look like it has bun: using npm.');
-    pm = 'npm';
+  let choice = packageManagerChoiceOf(info);
+  if (choice.name === 'bun' && /bun/i.test(options.image)) {
+    // A bun image has bun (and maybe no npm to install it with).
+    choice = { ...choice, packageSpec: undefined };
   }
-  const scriptName = pkg?.scripts.dev !== undefined ? 'dev' : pkg?.scripts.start !== undefined ? 'start' : undefined;
-  const scriptText = scriptName ? (pkg?.scripts[scriptName] ?? '') : '';
-  const rule = RULES.find((r) => pkg?.dependencies[r.dependency] !== undefined);
+  const matched = matchStack(info);
+  const rule = matched?.rule;
+  const scriptName = matched?.script ?? MAIN_SCRIPTS.find((name) => pkg?.scripts[name] !== undefined);
   const installDependencies = pkg?.hasDependencies ?? false;
+  const allowedHosts = options.allowedHosts ?? [];
 
   let stack: Stack = 'node';
   let containerPort = options.portOverride ?? options.fallbackPort;
   let run: string[];
   let env: Record<string, string> = {};
-  if (rule && scriptName && rule.binary.test(scriptText)) {
+  if (rule && scriptName) {
     stack = rule.stack;
     containerPort = options.portOverride ?? rule.defaultPort;
-    run = runScript(pm, scriptName, rule.args(containerPort));
+    run = runScriptArgv(choice.name, scriptName, rule.args(containerPort, allowedHosts));
     env = rule.env?.(containerPort) ?? {};
   } else if (scriptName) {
-    if (rule) {
-      notes.push(`The "${scriptName}" script does not call ${rule.stack}'s dev server directly; it must listen on 0.0.0.0:$PORT itself.`);
+    const known = RULES.find((r) => r.dependencies.some((dep) => pkg?.dependencies[dep] !== undefined));
+    if (known) {
+      notes.push(`The "${scriptName}" script does not call ${known.stack}'s dev server directly; it must listen on 0.0.0.0:$PORT itself.`);
     }
-    run = runScript(pm, scriptName, []);
+    run = runScriptArgv(choice.name, scriptName, []);
   } else {
     run = ['node', pkg?.main ?? 'index.js'];
   }
+  if (allowedHosts.length > 0) {
+    Object.assign(env, viteAllowedHostsEnv(allowedHosts, notes));
+  }
+  const needsWrapper = installDependencies || (choice.packageSpec !== undefined && run[0] === choice.name);
   return {
     stack,
-    packageManager: pm,
+    packageManager: choice.name,
+    packageManagerChoice: choice,
     containerPort,
-    command: installDependencies ? withInstall(pm, run) : run,
-    env,
+    command: needsWrapper ? withInstall(choice, run, installDependencies) : run,
+    env: { ...(needsWrapper ? packageCacheEnv(choice) : {}), ...env },
     installDependencies,
-    notes,
+    notes: [`package manager from ${choice.reason}`, ...notes],
   };
+}
+
+/**
+ * Vite (6.1 and later, and everything built on it: SvelteKit, Astro, Angular's dev server, React
+ * Router…) adds this variable's value to `server.allowedHosts` unless that is `true`. Vite 6.1–7
+ * take one host (a `.suffix` allows its sub-domains); 8 takes a comma-separated list.
+ */
+function viteAllowedHostsEnv(hosts: readonly string[], notes: string[]): Record<string, string> {
+  if (hosts.length > 1) {
+    notes.push(`Vite before 8 accepts one extra host from the environment: ${hosts[0] ?? ''} (not ${hosts.slice(1).join(', ')}).`);
+  }
+  return { __VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS: hosts.length > 1 ? (hosts[0] ?? '') : hosts.join(',') };
 }

@@ -34,7 +34,11 @@ export interface Settings {
   readonly idleTimeoutMinutes: number;
   readonly releasePortOnIdle: boolean;
   readonly reconcileIntervalSeconds: number;
+  /** The named volume every app container shares for package manager caches; undefined: none. */
+  readonly packageCacheVolume: string | undefined;
 }
+
+export const DEFAULT_PACKAGE_CACHE_VOLUME = 'preview-pkg-cache';
 
 export const DEFAULT_IMAGE = 'docker.io/library/node:22-alpine';
 
@@ -128,6 +132,14 @@ function bindAddress(get: SettingGetter): string {
   return value;
 }
 
+function packageCacheVolume(get: SettingGetter): string | undefined {
+  const value = get('packageCacheVolume') ?? DEFAULT_PACKAGE_CACHE_VOLUME;
+  if (typeof value !== 'string' || !/^([a-zA-Z0-9][a-zA-Z0-9_.-]{0,127})?$/.test(value.trim())) {
+    throw new SettingsError(S + 'packageCacheVolume', `expected a volume name such as "${DEFAULT_PACKAGE_CACHE_VOLUME}" (empty: no shared cache), got ${describe(value)}.`);
+  }
+  return value.trim() === '' ? undefined : value.trim();
+}
+
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function appOverride(value: unknown, index: number): AppOverride {
@@ -215,5 +227,6 @@ export function readSettings(get: SettingGetter): Settings {
     idleTimeoutMinutes: integer(get, 'idleTimeoutMinutes', 15, 0, 7 * 24 * 60),
     releasePortOnIdle: bool(get, 'releasePortOnIdle', true),
     reconcileIntervalSeconds: integer(get, 'reconcileIntervalSeconds', 60, 5, 3600),
+    packageCacheVolume: packageCacheVolume(get),
   };
 }

@@ -126,7 +126,16 @@ export function makeController(
 ): ControllerFixture {
   const logger = new RecordingLogger();
   const settings = readSettings((name) =>
-    ({ 'portRange.start': options.start, 'portRange.end': options.end, image: TEST_IMAGE, pullPolicy: 'never', startupTimeoutSeconds: 30, ...options.settings })[name],
+    ({
+      'portRange.start': options.start,
+      'portRange.end': options.end,
+      image: TEST_IMAGE,
+      pullPolicy: 'never',
+      startupTimeoutSeconds: 30,
+      // Never the user's shared cache volume: a test that wants one names its own (and removes it).
+      packageCacheVolume: '',
+      ...options.settings,
+    })[name],
   );
   const provider = new EngineProvider(() => Promise.resolve(engineToUse));
   const usage = options.engineUsage === null ? undefined : (options.engineUsage ?? new CachedPortUsage(provider, Date.now));

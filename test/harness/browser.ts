@@ -46,7 +46,7 @@ export class BrowserSession {
    * frame is a third-party context inside the workbench page; VS Code desktop (Electron) and many
    * browsers allow them. Set it to test what apps do with cookies in a preview.
    */
-  static async launch(options: { readonly allowThirdPartyCookies?: boolean } = {}): Promise<BrowserSession> {
+  static async launch(options: { readonly allowThirdPartyCookies?: boolean; readonly extraArgs?: readonly string[] } = {}): Promise<BrowserSession> {
     const executablePath = requireChromium();
     requireDisplayIfHeaded();
     const headed = headedRequested();
@@ -71,6 +71,7 @@ export class BrowserSession {
           '--disable-background-networking',
           '--disable-component-update',
           '--disable-sync',
+          ...(options.extraArgs ?? []),
         ],
       });
       const pid = await chromiumPid(profileDir, before);

@@ -52,3 +52,42 @@ describe('buildRunArgs', () => {
     assert.throws(() => buildRunArgs({ lease, name: 'n', image: 'img', bindAddress: '127.0.0.1', containerPort: 3000, command: [], env: { 'A B': 'x' } }), RunSpecError);
   });
 });
+
+describe('buildRunArgs: shared named volumes', () => {
+  it('mounts each named volume at its container path, after the per-app node_modules volume', async () => {
+    const lease = await leaseFor('/ws/a');
+    const args = buildRunArgs({
+      lease,
+      name: 'n',
+      image: 'img',
+      bindAddress: '127.0.0.1',
+      containerPort: 3000,
+      command: [],
+      env: {},
+      dependencyVolume: 'preview-deps-a-1234',
+      volumes: [{ name: 'preview-pkg-cache', containerPath: '/var/cache/preview-pkg' }],
+    });
+    assert.deepEqual(valueAfter(args, '--volume'), ['/ws/a:/preview-source:ro', 'preview-deps-a-1234:/app/node_modules', 'preview-pkg-cache:/var/cache/preview-pkg']);
+  });
+
+  it('refuses host paths, relative or option-like names, and paths that would hide the app or escape', async () => {
+    const lease = await leaseFor('/ws/a');
+    const run = (name: string, containerPath: string) => () =>
+      buildRunArgs({ lease, name: 'n', image: 'img', bindAddress: '127.0.0.1', containerPort: 3000, command: [], env: {}, volumes: [{ name, containerPath }] });
+    for (const [name, containerPath] of [
+      ['/etc', '/x'],
+      ['./cache', '/x'],
+      ['-v', '/x'],
+      ['ok', 'relative/path'],
+      ['ok', '/'],
+      ['ok', '/app'],
+      ['ok', '/app/'],
+      ['ok', '/var/../etc'],
+      ['ok', '/x:/y'],
+      ['ok', '/x,ro'],
+      ['ok', '/x\n'],
+    ]) {
+      assert.throws(run(name ?? '', containerPath ?? ''), RunSpecError, `${name} at ${containerPath}`);
+    }
+  });
+});

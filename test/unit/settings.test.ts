@@ -18,6 +18,8 @@ describe('settings', () => {
     assert.equal(s.idleTimeoutMinutes, 15);
     assert.equal(s.startupTimeoutSeconds, 120);
     assert.deepEqual(s.portRange, { start: 32100, end: 32200, size: 101 });
+    assert.equal(s.packageCacheVolume, 'preview-pkg-cache');
+    assert.equal(readSettings(from({ packageCacheVolume: '' })).packageCacheVolume, undefined, 'empty: no shared cache');
   });
 
   const bad: [Record<string, unknown>, string][] = [
@@ -31,6 +33,8 @@ describe('settings', () => {
     [{ idleTimeoutMinutes: -1 }, 'previewContainers.idleTimeoutMinutes'],
     [{ releasePortOnIdle: 'yes' }, 'previewContainers.releasePortOnIdle'],
     [{ apps: {} }, 'previewContainers.apps'],
+    [{ packageCacheVolume: '/home/me/cache' }, 'previewContainers.packageCacheVolume'],
+    [{ packageCacheVolume: 7 }, 'previewContainers.packageCacheVolume'],
     [{ apps: [{}] }, 'previewContainers.apps[0].path'],
     [{ apps: [{ path: 'a', containerPort: 'x' }] }, 'previewContainers.apps[0].containerPort'],
     [{ apps: [{ path: 'a', env: { 'BAD NAME': 'x' } }] }, 'previewContainers.apps[0].env'],

@@ -15,11 +15,19 @@ export interface RunSpec {
   readonly env: Readonly<Record<string, string>>;
   /** A named volume for the app's node_modules (a dependency cache), if any. */
   readonly dependencyVolume?: string;
+  /** More named volumes (never host paths), e.g. the package cache all apps share. */
+  readonly volumes?: readonly NamedVolume[];
   /**
    * The host folder to mount, read-only, at SOURCE_DIR: the app folder with symlinks resolved (and
    * checked to lie inside the workspace). Defaults to the app folder itself.
    */
   readonly sourceFolder?: string;
+}
+
+export interface NamedVolume {
+  readonly name: string;
+  /** Absolute path inside the container. */
+  readonly containerPath: string;
 }
 
 export const CONTAINER_APP_DIR = APP_DIR;
@@ -47,12 +55,16 @@ function mountArgs(folder: string): string[] {
   throw new RunSpecError(`The app folder path contains both ":" and ",", which container engines cannot mount: ${folder}`);
 }
 
-/** A named volume (never a host path) over the app's node_modules. */
-function volumeArgs(name: string): string[] {
+/** A named volume (never a host path: the name cannot hold a `/`) at an absolute container path. */
+function volumeArgs(name: string, containerPath: string): string[] {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(name)) {
     throw new RunSpecError(`Invalid volume name: ${JSON.stringify(name)}`);
   }
-  return ['--volume', `${name}:${CONTAINER_APP_DIR}/node_modules`];
+  const shadows = containerPath === '/' || containerPath.replace(/\/+$/, '') === CONTAINER_APP_DIR;
+  if (shadows || !/^\/[A-Za-z0-9_./-]*$/.test(containerPath) || containerPath.split('/').includes('..')) {
+    throw new RunSpecError(`Invalid container path for volume ${name}: ${JSON.stringify(containerPath)}`);
+  }
+  return ['--volume', `${name}:${containerPath}`];
 }
 
 /**
@@ -102,7 +114,8 @@ export function buildRunArgs(spec: RunSpec): string[] {
     '--publish',
     publishArg(spec.bindAddress, lease.port, spec.containerPort),
     ...mountArgs(source),
-    ...(spec.dependencyVolume === undefined ? [] : volumeArgs(spec.dependencyVolume)),
+    ...(spec.dependencyVolume === undefined ? [] : volumeArgs(spec.dependencyVolume, `${CONTAINER_APP_DIR}/node_modules`)),
+    ...(spec.volumes ?? []).flatMap((volume) => volumeArgs(volume.name, volume.containerPath)),
     '--workdir',
     CONTAINER_APP_DIR,
   ];
