@@ -132,7 +132,10 @@ export async function assertRendered(page: Page, url: string, template: CorpusTe
   await page.getByText(template.clientText, { exact: false }).first().waitFor({ timeout: 180_000 });
   if (template.evidence === 'spa') {
     // Not in the HTML the server sent: the app's own script put it there.
-    const html = await (await fetch(url, { signal: AbortSignal.timeout(30_000) })).text();
+    // From here, not the browser: `*.localhost` is loopback to browsers, but this machine's resolver may not know it.
+    const direct = new URL(url);
+    direct.hostname = '127.0.0.1';
+    const html = await (await fetch(direct, { signal: AbortSignal.timeout(30_000) })).text();
     assert.ok(!html.includes(template.clientText), `${template.id}: "${template.clientText}" is already in the server's HTML`);
   }
   if (template.evidence === 'hydrated') {
