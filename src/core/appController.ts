@@ -26,7 +26,7 @@ import type { Lease } from './leaseStore';
 import { containedAppFolder } from './containment';
 import { answers, isLoopbackHost, reachableHost, waitForHttp } from './readiness';
 import type { Settings } from './settings';
-import { unmirrored } from './sourceMirror';
+import { HIDDEN_NAMES, unmirrored } from './sourceMirror';
 
 export type AppStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
 
@@ -279,6 +279,7 @@ export class AppController {
       }
       // Checked now, not at discovery: the folder may have been swapped for a symlink since.
       const sourceFolder = await (this.deps.resolveSourceFolder ?? containedAppFolder)(app);
+      const hiddenSourceEntries = HIDDEN_NAMES.filter((name) => folderInfo.folders?.has(name));
       const config = resolveAppConfig(settings, def.override, folderInfo);
       this.deps.logger.info(`Starting ${app.appId}: ${config.origin}; ${unmirrored(config.command).join(' ')} on container port ${config.containerPort}.`);
       if (settings.pullPolicy === 'always') {
@@ -289,7 +290,7 @@ export class AppController {
       touched = true;
       // While this start is in flight, keep the lease fresh so other windows' repair leaves it be.
       heartbeat = setInterval(() => void this.deps.allocator.touch(app).catch(() => undefined), HEARTBEAT_MS);
-      const { id, lease } = await this.runWithPortRetry(engine, def, { ...config, sourceFolder }, settings, portUsageFrom(containers), progress, signal);
+      const { id, lease } = await this.runWithPortRetry(engine, def, { ...config, sourceFolder, hiddenSourceEntries }, settings, portUsageFrom(containers), progress, signal);
       this.update(app, { containerId: id, port: lease.port, image: config.image, startedAt: this.deps.clock() });
 
       progress(`Waiting for the app on port ${lease.port}…`);
@@ -356,7 +357,7 @@ export class AppController {
   private async runWithPortRetry(
     engine: ContainerEngine,
     def: AppDefinition,
-    config: ResolvedAppConfig & { readonly sourceFolder: string },
+    config: ResolvedAppConfig & { readonly sourceFolder: string; readonly hiddenSourceEntries: readonly string[] },
     settings: Settings,
     enginePorts: ReadonlyMap<number, EnginePortUse>,
     progress: (stage: string) => void,
@@ -387,6 +388,7 @@ export class AppController {
           env: config.env,
           volumes: config.volumes,
           sourceFolder: config.sourceFolder,
+          hiddenSourceEntries: config.hiddenSourceEntries,
           ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(app) } : {}),
         });
         return { id, lease };

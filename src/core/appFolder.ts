@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import type { AppRef } from './appIdentity';
 import { readFileInside, realpathInside } from './containment';
@@ -27,6 +27,8 @@ export interface FolderInfo {
   readonly files: ReadonlySet<string>;
   /** The first bytes of the lockfiles whose header tells the package manager's version. */
   readonly heads?: Readonly<Record<string, string>>;
+  /** Names of the real (not symlinked) folders at the top (e.g. `.git`, hidden from the container). */
+  readonly folders?: ReadonlySet<string>;
 }
 
 const HEAD_BYTES = 512;
@@ -78,13 +80,14 @@ export function parsePackageJson(text: string): PackageInfo | undefined {
 }
 
 export async function inspectFolder(folder: string): Promise<FolderInfo> {
-  let entries: string[] = [];
+  let dirents: Dirent[] = [];
   try {
-    entries = await fs.readdir(folder);
+    dirents = await fs.readdir(folder, { withFileTypes: true });
   } catch {
     // A vanished folder: no package, nothing installed.
   }
-  const files = new Set(entries);
+  const files = new Set(dirents.map((d) => d.name));
+  const folders = new Set(dirents.filter((d) => d.isDirectory()).map((d) => d.name));
   let pkg: PackageInfo | undefined;
   if (files.has('package.json')) {
     pkg = parsePackageJson((await readFileInside(folder, 'package.json')) ?? '');
@@ -96,7 +99,7 @@ export async function inspectFolder(folder: string): Promise<FolderInfo> {
       heads[name] = head;
     }
   }
-  return { pkg, hasNodeModules: files.has('node_modules'), files, heads };
+  return { pkg, hasNodeModules: files.has('node_modules'), files, heads, folders };
 }
 
 /** The settings that apply to one app: its override entry, then inference, then the global settings. */

@@ -19,6 +19,9 @@ export const APP_DIR = '/app';
  */
 export const PROTECTED_NAMES: readonly string[] = ['.git', '.hg', '.svn', '.vscode', '.idea', '.devcontainer', '.envrc', 'node_modules'];
 
+/** Hidden even from the read-only mount when they are folders (credentials live there). */
+export const HIDDEN_NAMES: readonly string[] = ['.git'];
+
 /** Not copied at the top: build caches and output a host-side build may have left (large, useless inside). */
 export const SKIPPED_TOP_LEVEL: readonly string[] = ['.next', '.nuxt', '.output', '.svelte-kit', '.angular', '.astro', '.docusaurus', '.turbo', '.parcel-cache', '.vite'];
 

@@ -176,6 +176,8 @@ describe('Reliability: containment — a hostile app cannot reach the host', fun
       const { port } = await controller.run({ ref: app });
       const attempts = await attemptsOf(port);
       assertContained(attempts, 'postinstall');
+      const gitConfig = await readFromInside(port, `${SOURCE_DIR}/.git/config`);
+      assert.equal(gitConfig.ok, false, `the repository's .git (remote URLs, credentials) is hidden from the app: ${JSON.stringify(gitConfig)}`);
       await gitOnHost(folder);
       assert.deepEqual(await markersUnder(folder), [], 'no hook or fsmonitor ran');
       const gitAfter = await snapshot(path.join(folder, '.git'), (rel) => rel.startsWith('objects') || rel === 'index' || rel.startsWith('logs') || rel === 'COMMIT_EDITMSG' || rel.startsWith('refs') || rel === 'ORIG_HEAD');

@@ -91,3 +91,15 @@ describe('buildRunArgs: shared named volumes', () => {
     }
   });
 });
+
+describe('buildRunArgs: entries hidden from the container', () => {
+  it('puts an empty read-only tmpfs over each (the repository\'s .git), and refuses anything but a plain name', async () => {
+    const base = { name: 'c', image: 'localhost/x:1', bindAddress: '127.0.0.1', containerPort: 3000, command: [], env: {} };
+    const lease = await leaseFor('/ws/apps/web');
+    assert.deepEqual(valueAfter(buildRunArgs({ ...base, lease, hiddenSourceEntries: ['.git'] }, 'podman'), '--tmpfs'), ['/preview-source/.git:ro,size=4k,mode=0500,notmpcopyup']);
+    assert.deepEqual(valueAfter(buildRunArgs({ ...base, lease, hiddenSourceEntries: ['.git'] }, 'docker'), '--tmpfs'), ['/preview-source/.git:ro,size=4k,mode=0500']);
+    for (const bad of ['../x', 'a/b', '..', '', 'x,rw']) {
+      assert.throws(() => buildRunArgs({ ...base, lease, hiddenSourceEntries: [bad] }), RunSpecError, bad);
+    }
+  });
+});

@@ -55,7 +55,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async run(spec: RunSpec): Promise<string> {
-    const result = await this.call(buildRunArgs(spec), { timeoutMs: 120_000 });
+    const result = await this.call(buildRunArgs(spec, this.kind), { timeoutMs: 120_000 });
     if (result.exitCode === 0) {
       const id = result.stdout.trim().split('\n').pop() ?? '';
       return id;

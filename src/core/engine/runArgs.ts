@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import type { PortLease } from '../portAllocator';
 import { APP_DIR, SOURCE_DIR } from '../sourceMirror';
 import { LABEL_APP, LABEL_MANAGED, LABEL_PATH, LABEL_PORT } from './labels';
+import type { EngineKind } from './types';
 
 /** Everything `run` needs. The host port comes only from `lease`: no number can be passed in. */
 export interface RunSpec {
@@ -22,6 +23,11 @@ export interface RunSpec {
    * checked to lie inside the workspace). Defaults to the app folder itself.
    */
   readonly sourceFolder?: string;
+  /**
+   * Entries of the folder hidden from the container (an empty read-only tmpfs over each): the
+   * repository's `.git` holds credentials (remote URLs, tokens) the app has no business reading.
+   */
+  readonly hiddenSourceEntries?: readonly string[];
 }
 
 export interface NamedVolume {
@@ -55,6 +61,15 @@ function mountArgs(folder: string): string[] {
   throw new RunSpecError(`The app folder path contains both ":" and ",", which container engines cannot mount: ${folder}`);
 }
 
+function hideArgs(entry: string, kind: EngineKind): string[] {
+  if (!/^[A-Za-z0-9._-]+$/.test(entry) || entry === '.' || entry === '..') {
+    throw new RunSpecError(`Invalid entry to hide: ${JSON.stringify(entry)}`);
+  }
+  // podman copies what lies under a tmpfs into it unless told not to; docker never does (and
+  // would refuse the option).
+  return ['--tmpfs', `${SOURCE_DIR}/${entry}:ro,size=4k,mode=0500${kind === 'podman' ? ',notmpcopyup' : ''}`];
+}
+
 /** A named volume (never a host path: the name cannot hold a `/`) at an absolute container path. */
 function volumeArgs(name: string, containerPath: string): string[] {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(name)) {
@@ -71,7 +86,7 @@ function volumeArgs(name: string, containerPath: string): string[] {
  * The argv of `run`. Each value is its own argv entry (no shell anywhere on the host side); values
  * that the engine would parse as options or that carry line breaks are refused.
  */
-export function buildRunArgs(spec: RunSpec): string[] {
+export function buildRunArgs(spec: RunSpec, kind: EngineKind = 'podman'): string[] {
   const { lease } = spec;
   const folder = lease.app.folder;
   const source = spec.sourceFolder ?? folder;
@@ -114,6 +129,7 @@ export function buildRunArgs(spec: RunSpec): string[] {
     '--publish',
     publishArg(spec.bindAddress, lease.port, spec.containerPort),
     ...mountArgs(source),
+    ...(spec.hiddenSourceEntries ?? []).flatMap((entry) => hideArgs(entry, kind)),
     ...(spec.dependencyVolume === undefined ? [] : volumeArgs(spec.dependencyVolume, `${CONTAINER_APP_DIR}/node_modules`)),
     ...(spec.volumes ?? []).flatMap((volume) => volumeArgs(volume.name, volume.containerPath)),
     '--workdir',
