@@ -1,5 +1,5 @@
 import { makeAppRef, type AppRef } from '../src/core/appIdentity';
-import { encodeLeases, LEASES_KEY, LeaseStore, type Lease, type LeaseJournal } from '../src/core/leaseStore';
+import { encodeLeases, LEASES_KEY, LeaseStore, LeaseTable, type LeaseJournal } from '../src/core/leaseStore';
 import { InMemoryMemento } from '../src/core/memento';
 import { PortAllocator } from '../src/core/portAllocator';
 import { parsePortRange } from '../src/core/portRange';
@@ -29,7 +29,7 @@ export type Scale = typeof SMALL | typeof AT_SCALE;
 
 export function seededMemento(leases: number): InMemoryMemento {
   const memento = new InMemoryMemento();
-  const table = new Map<string, Lease>();
+  const table = new LeaseTable();
   for (let i = 0; i < leases; i++) {
     const ref = benchApp(`seed-${i}`);
     table.set(ref.key, { key: ref.key, appId: ref.appId, port: POOL.start + i, allocatedAt: 1, updatedAt: 1, confirmed: true });

@@ -240,8 +240,12 @@ export const workspace = {
     return host.workspaceFolders;
   },
   isTrusted: true,
+  workspaceFile: undefined,
+  onDidGrantWorkspaceTrust: noop,
   getConfiguration: (section: string) => ({
     get: <T>(name: string, fallback?: T): T | undefined => (host.settings[`${section}.${name}`] as T | undefined) ?? fallback,
+    // The bench's settings are the user's own.
+    inspect: (name: string) => ({ key: `${section}.${name}`, globalValue: host.settings[`${section}.${name}`] }),
     has: (name: string) => `${section}.${name}` in host.settings,
     update: () => resolved(undefined),
   }),
@@ -252,7 +256,7 @@ export const workspace = {
   openTextDocument: () => resolved(undefined),
   getWorkspaceFolder: (uri: Uri) => host.workspaceFolders.find((f) => uri.fsPath.startsWith(f.uri.fsPath)),
   asRelativePath: (target: string) => target,
-  fs: { stat: (uri: Uri) => fs.stat(uri.fsPath) },
+  fs: { stat: (uri: Uri) => fs.stat(uri.fsPath), readFile: (uri: Uri) => fs.readFile(uri.fsPath) },
 };
 
 export const env = {

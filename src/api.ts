@@ -35,6 +35,11 @@ export interface RunAppResult {
   readonly url: string;
 }
 
+export interface OpenPreviewResult extends RunAppResult {
+  /** The URL the preview frame loads (`asExternalUri`, or the app's own host name when that is needed). */
+  readonly previewUrl: string;
+}
+
 export interface PortAllocation {
   readonly appId: string;
   readonly port: number;
@@ -59,7 +64,7 @@ export interface PreviewContainersApi {
   /** Stops the app; it keeps its port for the next run. */
   stopApp(app: AppSelector): Promise<void>;
   /** Opens the app's preview tab (starting it first if needed). */
-  openPreview(app: AppSelector): Promise<RunAppResult & { readonly previewUrl: string }>;
+  openPreview(app: AppSelector): Promise<OpenPreviewResult>;
   /** The workspace's apps and their state. */
   getApps(): Promise<readonly AppInfo[]>;
   /** Fires (with all apps) when an app appears, disappears or changes state. */

@@ -103,29 +103,8 @@ export async function discoverApps(
     }
   };
   for (const root of roots) {
-    const rootApp = await isApp(root.path, io);
-    const children: { folder: string; name: string | undefined }[] = [];
-    for (const child of (await io.subfolders(root.path)).filter(searchable).sort()) {
-      const folder = path.join(root.path, child);
-      const childApp = await isApp(folder, io);
-      if (childApp && !childApp.monorepoRoot) {
-        children.push({ folder, name: childApp.name });
-      }
-      if (CONTAINER_FOLDERS.includes(child) || childApp?.monorepoRoot) {
-        for (const grandchild of (await io.subfolders(folder)).filter(searchable).sort()) {
-          const nested = path.join(folder, grandchild);
-          const nestedApp = await isApp(nested, io);
-          if (nestedApp) {
-            children.push({ folder: nested, name: nestedApp.name });
-          }
-        }
-      }
-    }
-    if (rootApp && !(rootApp.monorepoRoot && children.length > 0)) {
-      add(root.path, root, rootApp.name);
-    }
-    for (const child of children) {
-      add(child.folder, root, child.name);
+    for (const app of await appsIn(root, io)) {
+      add(app.folder, root, app.name);
     }
   }
   const overridesByKey = new Map<string, AppOverride>();
@@ -139,14 +118,7 @@ export async function discoverApps(
     // A workspace setting names this folder, so it must really lie inside the workspace: `"/"` or
     // `"../.."` (or a symlink out) would mount the host's files into the container.
     const realFolder = await real(folder);
-    let root: WorkspaceFolderLike | undefined;
-    for (const candidate of roots) {
-      const realRoot = (await real(candidate.path)) ?? candidate.path;
-      if (realFolder !== undefined && isInside(realFolder, realRoot) && isInside(folder, candidate.path)) {
-        root = candidate;
-        break;
-      }
-    }
+    const root = await rootContaining(folder, realFolder, roots, real);
     if (!root) {
       const where = realFolder === undefined ? 'does not exist' : realFolder === folder ? 'lies outside the workspace folders' : `resolves to ${realFolder}, outside the workspace folders`;
       onProblem?.(new SettingsError(`${SETTING}apps[${index}].path`, `${JSON.stringify(override.path)} ${where}. An app folder must be inside the workspace; the entry is ignored.`));
@@ -161,6 +133,46 @@ export async function discoverApps(
     const override = overridesByKey.get(ref.key);
     return override ? { ref, override } : { ref };
   });
+}
+
+/** The app folders of one workspace folder: itself (unless only a monorepo root), children, apps/* and the like. */
+async function appsIn(root: WorkspaceFolderLike, io: DiscoveryFs): Promise<{ folder: string; name: string | undefined }[]> {
+  const rootApp = await isApp(root.path, io);
+  const children: { folder: string; name: string | undefined }[] = [];
+  for (const child of (await io.subfolders(root.path)).filter(searchable).sort()) {
+    const folder = path.join(root.path, child);
+    const childApp = await isApp(folder, io);
+    if (childApp && !childApp.monorepoRoot) {
+      children.push({ folder, name: childApp.name });
+    }
+    if (CONTAINER_FOLDERS.includes(child) || childApp?.monorepoRoot) {
+      for (const grandchild of (await io.subfolders(folder)).filter(searchable).sort()) {
+        const nested = path.join(folder, grandchild);
+        const nestedApp = await isApp(nested, io);
+        if (nestedApp) {
+          children.push({ folder: nested, name: nestedApp.name });
+        }
+      }
+    }
+  }
+  const includeRoot = rootApp && !(rootApp.monorepoRoot && children.length > 0);
+  return includeRoot ? [{ folder: root.path, name: rootApp.name }, ...children] : children;
+}
+
+/** The workspace folder that really contains `folder` (symlinks resolved on both sides), if any. */
+async function rootContaining(
+  folder: string,
+  realFolder: string | undefined,
+  roots: readonly WorkspaceFolderLike[],
+  real: (file: string) => Promise<string | undefined>,
+): Promise<WorkspaceFolderLike | undefined> {
+  for (const candidate of roots) {
+    const realRoot = (await real(candidate.path)) ?? candidate.path;
+    if (realFolder !== undefined && isInside(realFolder, realRoot) && isInside(folder, candidate.path)) {
+      return candidate;
+    }
+  }
+  return undefined;
 }
 
 /** In multi-root workspaces two roots may hold the same relative path: prefix the root's name. */

@@ -1,6 +1,7 @@
 import type { ContainerEngine } from './engine/containerEngine';
 import type { EngineEvent } from './engine/types';
 import type { Logger } from './logger';
+import { Debouncer, sleep } from './timing';
 
 export interface EventFollowerDeps {
   readonly engine: () => Promise<ContainerEngine>;
@@ -25,11 +26,17 @@ export interface EventFollowerDeps {
 export class EventFollower {
   private abort: AbortController | undefined;
   private buffer: EngineEvent[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly flush: Debouncer;
   private loop: Promise<void> | undefined;
   private connectedNow = false;
 
-  constructor(private readonly deps: EventFollowerDeps) {}
+  constructor(private readonly deps: EventFollowerDeps) {
+    this.flush = new Debouncer(deps.debounceMs ?? 100, () => {
+      const batch = this.buffer;
+      this.buffer = [];
+      this.deps.onEvents(batch);
+    });
+  }
 
   get active(): boolean {
     return this.abort !== undefined;
@@ -52,7 +59,7 @@ export class EventFollower {
   async stop(): Promise<void> {
     this.abort?.abort();
     this.abort = undefined;
-    clearTimeout(this.timer);
+    this.flush.cancel();
     await this.loop;
   }
 
@@ -93,27 +100,6 @@ export class EventFollower {
   private push(event: EngineEvent): void {
     this.deps.onEachEvent?.(event);
     this.buffer.push(event);
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        const batch = this.buffer;
-        this.buffer = [];
-        this.deps.onEvents(batch);
-      }, this.deps.debounceMs ?? 100);
-    }
+    this.flush.schedule();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

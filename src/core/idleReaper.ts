@@ -72,6 +72,18 @@ export class IdleReaper {
     return Math.max(0, last + timeoutMs - this.deps.clock());
   }
 
+  /** Milliseconds until each running app would be stopped (for the tree's tooltips); apps without a timeout are left out. */
+  async countdowns(running: readonly { readonly app: Pick<AppRef, 'key'>; readonly startedAt: number | undefined }[]): Promise<Map<string, number>> {
+    const result = new Map<string, number>();
+    for (const { app, startedAt } of running) {
+      const left = await this.stopsIn(app, startedAt).catch(() => undefined);
+      if (left !== undefined) {
+        result.set(app.key, left);
+      }
+    }
+    return result;
+  }
+
   async tick(): Promise<IdleReport> {
     const report: IdleReport = { stopped: [], warned: [] };
     const now = this.deps.clock();

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Logger } from './logger';
 import type { MementoLike } from './memento';
+import { LeaseTable } from './leaseTable';
 import { describe } from './portRange';
 
 /** A port lease: app `key` holds `port` until released (sticky across runs). */
@@ -71,14 +72,14 @@ interface StoredLeases {
   readonly leases: readonly Lease[];
 }
 
-export type LeaseTable = Map<string, Lease>;
+export { LeaseTable };
 
 /**
  * Reads whatever is stored, keeping every valid lease and dropping (with a warning) anything
  * unreadable: an unknown version, a wrong shape, a bad entry, or two leases on one port.
  */
 export function decodeLeases(raw: unknown, logger: Logger): LeaseTable {
-  const table: LeaseTable = new Map();
+  const table = new LeaseTable();
   if (raw === undefined || raw === null) {
     return table;
   }
@@ -94,7 +95,6 @@ export function decodeLeases(raw: unknown, logger: Logger): LeaseTable {
     logger.warn('Stored port leases had no lease list; starting with an empty table.');
     return table;
   }
-  const byPort = new Map<number, Lease>();
   let dropped = 0;
   for (const entry of record.leases) {
     const parsed = leaseSchema.safeParse(entry);
@@ -103,7 +103,7 @@ export function decodeLeases(raw: unknown, logger: Logger): LeaseTable {
       continue;
     }
     const lease = parsed.data;
-    const rival = byPort.get(lease.port);
+    const rival = table.holderOf(lease.port);
     if (rival) {
       dropped++;
       // Keep the older holder: it is the one most likely to be running on that port.
@@ -112,7 +112,6 @@ export function decodeLeases(raw: unknown, logger: Logger): LeaseTable {
       }
       table.delete(rival.key);
     }
-    byPort.set(lease.port, lease);
     table.set(lease.key, lease);
   }
   if (dropped > 0) {
@@ -138,10 +137,9 @@ export function applyChanges(table: LeaseTable, changes: readonly LeaseChange[])
       table.delete(change.key);
     } else {
       // A newer holder of the same port evicts an older one (it can only come from a repair).
-      for (const [key, lease] of table) {
-        if (lease.port === change.port && key !== change.key && lease.updatedAt < change.updatedAt) {
-          table.delete(key);
-        }
+      const holder = table.holderOf(change.port);
+      if (holder && holder.key !== change.key && holder.updatedAt < change.updatedAt) {
+        table.delete(holder.key);
       }
       table.set(change.key, {
         key: change.key,

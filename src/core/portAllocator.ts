@@ -1,4 +1,6 @@
+import type { PortAllocation, PortAllocations } from '../api';
 import type { AppRef } from './appIdentity';
+import type { EnginePortUsage, EnginePortUse } from './engine/portUsage';
 import { PoolExhaustedError, type PortHolder } from './errors';
 import { noInterProcessLock, type InterProcessLock } from './interProcessLock';
 import type { Lease, LeaseChange, LeaseStore, LeaseTable } from './leaseStore';
@@ -6,22 +8,6 @@ import type { Clock, Logger } from './logger';
 import { inRange, type PortRange } from './portRange';
 import type { PortProbe } from './portProbe';
 import { SerialQueue } from './serialQueue';
-
-/** How the engine uses a port. */
-export interface EnginePortUse {
-  /** The app key when the container is ours (from its labels), `undefined` when foreign. */
-  readonly ownerKey: string | undefined;
-  /** A running container publishes it now (so a bind probe would fail even for its owner). */
-  readonly publishing: boolean;
-}
-
-/**
- * Ports the container engine reports as taken: published by a running container, or labelled as
- * the sticky port of one of our (possibly stopped) containers.
- */
-export interface EnginePortUsage {
-  portsInUse(): Promise<ReadonlyMap<number, EnginePortUse>>;
-}
 
 const issued: unique symbol = Symbol('PortLease');
 
@@ -42,18 +28,12 @@ export class PortLease {
   }
 }
 
-export interface AllocationEntry {
-  readonly appId: string;
-  readonly port: number;
-  readonly folder: string;
-  readonly allocatedAt: string;
-}
+/** One lease as "Show Port Allocations" and the public API list it (src/api.ts). */
+export type AllocationEntry = PortAllocation;
 
-export interface Allocations {
+/** The pool as the public API reports it, plus the leases kept from an earlier range. */
+export interface Allocations extends PortAllocations {
   readonly allocated: AllocationEntry[];
-  readonly allocatedCount: number;
-  readonly availableCount: number;
-  readonly range: { readonly start: number; readonly end: number; readonly size: number };
   /** Leases kept from an earlier, different port range; they move on the app's next run. */
   readonly outsideRange: AllocationEntry[];
 }
@@ -105,14 +85,8 @@ export class PortAllocator {
       if (held) {
         this.deps.logger.info(`Port ${held.port} of ${app.appId} is no longer usable; choosing another.`);
       }
-      const takenByOthers = new Set<number>();
-      for (const lease of table.values()) {
-        if (lease.key !== app.key) {
-          takenByOthers.add(lease.port);
-        }
-      }
       for (let port = range.start; port <= range.end; port++) {
-        if (takenByOthers.has(port) || avoid.has(port)) {
+        if (table.leasedToOther(port, app.key) || avoid.has(port)) {
           continue;
         }
         const use = await engineUse.useOf(port);
@@ -174,10 +148,8 @@ export class PortAllocator {
         }
         return true;
       }
-      for (const lease of table.values()) {
-        if (lease.port === port && lease.key !== app.key) {
-          return false;
-        }
+      if (table.leasedToOther(port, app.key)) {
+        return false;
       }
       const now = this.deps.clock();
       await this.write(table, { key: app.key, appId: app.appId, port, allocatedAt: current?.allocatedAt ?? now, updatedAt: now, confirmed: true });
@@ -196,7 +168,7 @@ export class PortAllocator {
       if (table.get(previous.key)?.port === previous.port) {
         return true;
       }
-      if ([...table.values()].some((lease) => lease.port === previous.port && lease.key !== previous.key)) {
+      if (table.leasedToOther(previous.port, previous.key)) {
         return false;
       }
       await this.write(table, { ...previous, updatedAt: this.deps.clock() });
@@ -279,10 +251,8 @@ export class PortAllocator {
     if (!inRange(range, port) || avoid.has(port)) {
       return false;
     }
-    for (const lease of table.values()) {
-      if (lease.port === port && lease.key !== app.key) {
-        return false;
-      }
+    if (table.leasedToOther(port, app.key)) {
+      return false;
     }
     const use = await engineUse.useOf(port);
     if (use && use.ownerKey !== app.key) {

@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import { sleep } from './timing';
 
 /**
  * Polls `http://host:port/` until any HTTP response arrives (status does not matter: a 404 or
@@ -28,18 +29,6 @@ export function answers(host: string, port: number, signal?: AbortSignal): Promi
     });
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
   });
 }
 

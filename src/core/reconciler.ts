@@ -3,7 +3,7 @@ import type { AppRef } from './appIdentity';
 import type { ContainerEngine } from './engine/containerEngine';
 import { isOurs, labelledPort, LABEL_PATH } from './engine/labels';
 import type { ContainerSummary, EngineEvent } from './engine/types';
-import type { Lease } from './leaseStore';
+import { LeaseTable } from './leaseTable';
 import type { Clock, Logger } from './logger';
 import type { PortAllocator } from './portAllocator';
 
@@ -100,7 +100,7 @@ export class Reconciler {
     const report: ReconcileReport = { adopted: [], releasedLeases: [], removedContainers: [] };
     const engine = await this.deps.engine();
     const containers = (await engine.list({ all: true, ours: true })).filter((c) => isOurs(c.labels));
-    const leases = new Map((await this.deps.allocator.leases()).map((l) => [l.key, l]));
+    const leases = new LeaseTable(await this.deps.allocator.leases());
     // This window's apps, read once: the whole pass works on the same list.
     const own = new Map(this.deps.apps().map((a) => [a.key, a]));
     const byKey = new Map<string, ContainerSummary>();
@@ -122,7 +122,7 @@ export class Reconciler {
       if (!ref || port === undefined || (lease?.port === port && lease.confirmed)) {
         continue;
       }
-      if (container.running || (!lease && !this.isLeased(leases, port))) {
+      if (container.running || (!lease && !leases.holderOf(port))) {
         if (await this.deps.allocator.adopt(ref, port)) {
           report.adopted.push(ref.appId);
           leases.set(key, { key, appId: ref.appId, port, allocatedAt: this.deps.clock(), updatedAt: this.deps.clock(), confirmed: true });
@@ -151,7 +151,7 @@ export class Reconciler {
     return report;
   }
 
-  private async repair(engine: ContainerEngine, byKey: Map<string, ContainerSummary>, leases: Map<string, Lease>, own: ReadonlyMap<string, AppRef>, report: ReconcileReport): Promise<void> {
+  private async repair(engine: ContainerEngine, byKey: Map<string, ContainerSummary>, leases: LeaseTable, own: ReadonlyMap<string, AppRef>, report: ReconcileReport): Promise<void> {
     const now = this.deps.clock();
     for (const lease of leases.values()) {
       const container = byKey.get(lease.key);
@@ -202,14 +202,5 @@ export class Reconciler {
       entry.lastAt = now;
     }
     return entry.count >= this.options.missesBeforeRepair;
-  }
-
-  private isLeased(leases: Map<string, Lease>, port: number): boolean {
-    for (const lease of leases.values()) {
-      if (lease.port === port) {
-        return true;
-      }
-    }
-    return false;
   }
 }

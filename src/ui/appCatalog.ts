@@ -7,17 +7,20 @@ import { realpathInside } from '../core/containment';
 import type { SettingsError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { currentSettings } from './configuration';
+import { contextKeys } from './contextKeys';
+import { Disposable } from './dispose';
+import { Debouncer } from '../core/timing';
 
 /**
  * The workspace's apps, discovered from package.json files and `previewContainers.apps`, kept
  * current as folders, package.json files and settings change.
  */
-export class AppCatalog implements vscode.Disposable {
+export class AppCatalog extends Disposable {
   private apps: AppDefinition[] = [];
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  // Debounced: a branch switch or `npm init` in many folders is one refresh.
+  private readonly scheduled = this._register(new Debouncer(300, () => void this.refresh()));
   private current: Promise<void> = Promise.resolve();
   private loaded = false;
 
@@ -29,20 +32,17 @@ export class AppCatalog implements vscode.Disposable {
     /** An unusable settings entry (e.g. an apps[].path outside the workspace). */
     private readonly onProblem: (problem: SettingsError) => void = () => undefined,
   ) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/package.json', false, true, false);
+    super();
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/package.json', false, true, false));
     const schedule = (uri: vscode.Uri): void => {
       if (!uri.fsPath.split(path.sep).includes('node_modules')) {
         this.scheduleRefresh();
       }
     };
-    this.disposables.push(
-      watcher,
-      watcher.onDidCreate(schedule),
-      watcher.onDidDelete(schedule),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleRefresh()),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('previewContainers.apps') && this.scheduleRefresh()),
-      this.changed,
-    );
+    this._register(watcher.onDidCreate(schedule));
+    this._register(watcher.onDidDelete(schedule));
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleRefresh()));
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('previewContainers.apps') && this.scheduleRefresh()));
   }
 
   /** Discovery done at least once. */
@@ -86,17 +86,8 @@ export class AppCatalog implements vscode.Disposable {
     return { ref: makeAppRef(folder, root.uri.fsPath) };
   }
 
-  dispose(): void {
-    clearTimeout(this.timer);
-    for (const d of this.disposables) {
-      d.dispose();
-    }
-  }
-
   private scheduleRefresh(): void {
-    clearTimeout(this.timer);
-    // Debounced: a branch switch or `npm init` in many folders is one refresh.
-    this.timer = setTimeout(() => void this.refresh(), 300);
+    this.scheduled.reschedule();
   }
 
   private async discover(): Promise<void> {
@@ -120,7 +111,7 @@ export class AppCatalog implements vscode.Disposable {
     if (before !== apps.map((a) => `${a.ref.key}|${a.ref.appId}|${a.ref.name}|${JSON.stringify(a.override ?? null)}`).join('\n')) {
       this.logger.info(`Found ${apps.length} app(s): ${apps.map((a) => a.ref.appId).join(', ') || 'none'}.`);
       // The explorer shows "Run App Container" on app folders only (`resourcePath in …`).
-      void vscode.commands.executeCommand('setContext', 'previewContainers.appFolders', apps.map((a) => a.ref.folder));
+      contextKeys.appFolders(apps.map((a) => a.ref.folder));
       this.changed.fire();
     }
   }

@@ -2,46 +2,62 @@ import * as vscode from 'vscode';
 import type { AppDefinition } from '../core/appFolder';
 import type { AppController, AppState } from '../core/appController';
 import type { AppCatalog } from './appCatalog';
+import { contextKeys } from './contextKeys';
 import type { EngineStatus } from './engineStatus';
 import { describeDuration } from './format';
 import { codeBlock, codeSpan, escapeMarkdown } from './markdown';
+import { Disposable } from './dispose';
+import { isolatedHost } from './previewAddress';
+import { Debouncer } from '../core/timing';
 
-/** Extra lines a later part (the idle reaper) adds to an app's tooltip. */
-export type TooltipExtra = (state: AppState) => string | undefined;
+/** What the tooltips tell besides the app's own state. */
+export interface TooltipSources {
+  /** ms until the idle stop of each running app (the reaper's countdowns). */
+  countdowns(states: readonly AppState[]): Promise<ReadonlyMap<string, number>>;
+  /** The origin an open preview tab loads the app from. */
+  previewOrigin(appKey: string): string | undefined;
+  /** Fires after each idle check: the countdowns moved. */
+  readonly onDidCheckIdle: vscode.Event<void>;
+}
+
+export const APPS_VIEW_ID = 'previewContainers.apps';
 
 /**
  * The "Apps" view: one item per app, its port and state in the description, everything else in
  * the tooltip. `contextValue` = `app:<status>[:leased]` so menus can match state with regexes.
  */
-export class AppsTreeProvider implements vscode.TreeDataProvider<AppDefinition>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<AppDefinition | AppDefinition[] | undefined>();
+export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvider<AppDefinition> {
+  private readonly changed = this._register(new vscode.EventEmitter<AppDefinition | AppDefinition[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [];
-  private refreshTimer: NodeJS.Timeout | undefined;
   /** Apps whose item changed since the last repaint; `undefined` = repaint everything. */
   private pending: Set<string> | undefined = new Set();
-  private readonly extras: TooltipExtra[] = [];
+  private readonly repaint = this._register(new Debouncer(50, () => this.flush()));
+  private countdowns: ReadonlyMap<string, number> = new Map();
+  readonly view: vscode.TreeView<AppDefinition>;
 
   constructor(
     private readonly catalog: AppCatalog,
     private readonly controller: AppController,
     private readonly engineStatus: EngineStatus,
+    private readonly tooltips: TooltipSources,
   ) {
-    const stateSub = controller.onDidChangeState((state) => this.scheduleRefresh(state.app.key));
-    this.disposables.push(
-      { dispose: () => stateSub.dispose() },
-      catalog.onDidChange(() => this.scheduleRefresh()),
-      engineStatus.onDidChange(() => this.scheduleRefresh()),
-      this.changed,
-    );
-  }
-
-  addTooltipExtra(extra: TooltipExtra): void {
-    this.extras.push(extra);
+    super();
+    this._register(controller.onDidChangeState((state) => this.scheduleRefresh(state.app.key)));
+    this._register(catalog.onDidChange(() => this.scheduleRefresh()));
+    this._register(engineStatus.onDidChange(() => this.scheduleRefresh()));
+    this._register(tooltips.onDidCheckIdle(() => void this.refreshCountdowns()));
+    this.view = this._register(vscode.window.createTreeView(APPS_VIEW_ID, { treeDataProvider: this, showCollapseAll: false }));
+    this._register(this.view.onDidChangeVisibility((e) => e.visible && void this.refreshCountdowns()));
   }
 
   refresh(): void {
     this.changed.fire(undefined);
+  }
+
+  /** Re-reads the idle countdowns of the running apps, then repaints. */
+  async refreshCountdowns(): Promise<void> {
+    this.countdowns = await this.tooltips.countdowns(this.controller.allStates().filter((s) => s.status === 'running'));
+    this.refresh();
   }
 
   async getChildren(element?: AppDefinition): Promise<AppDefinition[]> {
@@ -50,7 +66,7 @@ export class AppsTreeProvider implements vscode.TreeDataProvider<AppDefinition>,
     }
     await this.catalog.ready();
     const apps = [...this.catalog.all()];
-    void vscode.commands.executeCommand('setContext', 'previewContainers.noApps', apps.length === 0);
+    contextKeys.noApps(apps.length === 0);
     // With no engine there is nothing to do with the apps: the welcome view says what to install.
     if (this.engineStatus.state === 'missing' || this.engineStatus.state === 'notResponding') {
       return [];
@@ -74,13 +90,6 @@ export class AppsTreeProvider implements vscode.TreeDataProvider<AppDefinition>,
     return item;
   }
 
-  dispose(): void {
-    clearTimeout(this.refreshTimer);
-    for (const d of this.disposables) {
-      d.dispose();
-    }
-  }
-
   /**
    * Coalesces bursts (20 apps starting at once) into one repaint, of the changed items only: a
    * whole-tree refresh would also re-map the items, and a click on an inline action during that
@@ -92,20 +101,19 @@ export class AppsTreeProvider implements vscode.TreeDataProvider<AppDefinition>,
     } else {
       this.pending?.add(appKey);
     }
-    if (!this.refreshTimer) {
-      this.refreshTimer = setTimeout(() => {
-        this.refreshTimer = undefined;
-        const keys = this.pending;
-        this.pending = new Set();
-        if (keys === undefined) {
-          this.refresh();
-          return;
-        }
-        const changed = this.catalog.all().filter((def) => keys.has(def.ref.key));
-        if (changed.length > 0) {
-          this.changed.fire([...changed]);
-        }
-      }, 50);
+    this.repaint.schedule();
+  }
+
+  private flush(): void {
+    const keys = this.pending;
+    this.pending = new Set();
+    if (keys === undefined) {
+      this.refresh();
+      return;
+    }
+    const changed = this.catalog.all().filter((def) => keys.has(def.ref.key));
+    if (changed.length > 0) {
+      this.changed.fire([...changed]);
     }
   }
 
@@ -127,11 +135,13 @@ export class AppsTreeProvider implements vscode.TreeDataProvider<AppDefinition>,
     if (state.url) {
       lines.push(`- URL: ${escapeMarkdown(state.url)}`);
     }
-    for (const extra of this.extras) {
-      const line = extra(state);
-      if (line) {
-        lines.push(`- ${escapeMarkdown(line)}`);
-      }
+    const left = this.countdowns.get(state.app.key);
+    if (state.status === 'running' && left !== undefined) {
+      lines.push(`- Idle: stops in ${describeDuration(left)} unless used`);
+    }
+    if (state.port !== undefined) {
+      const origin = this.tooltips.previewOrigin(state.app.key) ?? `http://${isolatedHost(state.app.appId)}:${state.port}`;
+      lines.push(`- Preview origin: ${escapeMarkdown(origin)} (cookies and storage of its own)`);
     }
     if (state.status === 'failed' && state.error) {
       lines.push('', codeBlock(state.error.slice(0, 1500)));

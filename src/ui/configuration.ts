@@ -88,3 +88,23 @@ export class IgnoredSettingsNotice {
     });
   }
 }
+
+/** Where a change of our settings goes: one place, instead of conditions spread over activate(). */
+export function watchConfiguration(targets: {
+  readonly ignoredSettings: IgnoredSettingsNotice;
+  /** The engine choice, binary or connection changed: detect again. */
+  readonly engineChanged: () => void;
+  /** Any of our settings changed (it may have been the invalid one a pass stopped at). */
+  readonly reconcile: () => void;
+}): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (!e.affectsConfiguration(SECTION)) {
+      return;
+    }
+    void targets.ignoredSettings.check();
+    if (['engine', 'enginePath', 'engineConnection'].some((key) => e.affectsConfiguration(`${SECTION}.${key}`))) {
+      targets.engineChanged();
+    }
+    targets.reconcile();
+  });
+}

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ContainerEngine } from '../core/engine/containerEngine';
 import type { EngineProvider } from '../core/engine/engineProvider';
 import { EngineNotFoundError, EngineNotRespondingError } from '../core/errors';
+import { contextKeys } from './contextKeys';
 
 export type EngineState = 'unknown' | 'ready' | 'missing' | 'notResponding';
 
@@ -56,7 +57,7 @@ export class EngineStatus implements vscode.Disposable {
     const changed = state !== this.stateValue || message !== this.messageValue;
     this.stateValue = state;
     this.messageValue = message;
-    void vscode.commands.executeCommand('setContext', 'previewContainers.engineState', state);
+    contextKeys.engineState(state);
     if (changed) {
       this.changed.fire(state);
     }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { AppInfo } from '../api';
 import type { AppCatalog } from './appCatalog';
 import { codeSpan, escapeMarkdown } from './markdown';
-import type { AppOperations } from './commands';
+import type { AppOperations } from './appOperations';
 
 export const RUN_APP_TOOL = 'preview-containers_runApp';
 export const LIST_APPS_TOOL = 'preview-containers_listApps';

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { AppDefinition } from '../core/appFolder';
 import type { AppController, AppState } from '../core/appController';
+import type { VisiblePreviews } from '../core/visiblePreviews';
+import type { OpenPreviewResult, RunAppResult } from '../api';
 import type { AppCatalog } from './appCatalog';
+import type { AppOperations } from './appOperations';
+import { Disposable } from './dispose';
+import { previewHtml } from './previewHtml';
 import { parseWebviewMessage } from './previewProtocol';
 import { originOf, previewUrlsFor, type PreviewUrls } from './previewUrls';
 
@@ -13,49 +18,58 @@ interface PersistedState {
   readonly appKey: string;
 }
 
-export interface PreviewActions {
-  start(def: AppDefinition): Thenable<unknown>;
-  showLogs(def: AppDefinition): Thenable<unknown>;
+export interface PreviewPanelsDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly controller: AppController;
+  readonly catalog: AppCatalog;
+  /** Starts and logs go through the one service layer. */
+  readonly operations: AppOperations;
+  /** Where the idle reaper learns which previews are visible. */
+  readonly visible: VisiblePreviews;
+  /** A start from the tab's own button failed (commands report theirs themselves). */
+  readonly reportError: (error: unknown, def: AppDefinition) => void;
 }
 
-/** One preview tab per app; re-opening focuses it. Restored after a window reload. */
-export class PreviewPanels implements vscode.WebviewPanelSerializer<PersistedState>, vscode.Disposable {
-  private readonly panels = new Map<string, PreviewPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
+/** How long "open preview" waits for the page to tell which URL its frame chose. */
+const FRAME_URL_WAIT_MS = 5000;
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly controller: AppController,
-    private readonly catalog: AppCatalog,
-    private readonly actions: PreviewActions,
-  ) {
-    const sub = controller.onDidChangeState((state) => void this.panels.get(state.app.key)?.update(state));
-    this.disposables.push({ dispose: () => sub.dispose() });
+/** One preview tab per app; re-opening focuses it. Restored after a window reload. */
+export class PreviewPanels extends Disposable implements vscode.WebviewPanelSerializer<PersistedState> {
+  private readonly panels = new Map<string, PreviewPanel>();
+
+  constructor(private readonly deps: PreviewPanelsDeps) {
+    super();
+    this._register(deps.controller.onDidChangeState((state) => void this.panels.get(state.app.key)?.update(state)));
     // Deliberately never unregistered (as in VS Code's own webview sample): deactivation runs when
     // the window reloads or closes, possibly before the workbench saves its open editors, and a
     // webview whose serializer is gone is left out of that save — the tabs would not come back.
     vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, this);
   }
 
-  /** Opens (or reveals) the preview of an app and resolves with the URL its frame uses. */
+  /** Starts the app if needed, opens (or focuses) its tab, and says which URL the frame loads. */
+  async openPreview(def: AppDefinition): Promise<OpenPreviewResult> {
+    const result: RunAppResult = await this.deps.operations.run(def);
+    const panel = await this.open(def);
+    const fallback = new Promise<string>((resolve) => setTimeout(() => resolve(panel.previewUrls?.external ?? result.url), FRAME_URL_WAIT_MS));
+    const previewUrl = await Promise.race([panel.frameUrl(), fallback]);
+    return { appId: result.appId, port: result.port, url: result.url, previewUrl };
+  }
+
+  /** Opens (or reveals) the tab of an app, whatever its state. */
   async open(def: AppDefinition): Promise<PreviewPanel> {
     const existing = this.panels.get(def.ref.key);
     if (existing) {
       existing.reveal();
-      await existing.update(this.controller.stateOf(def.ref));
+      await existing.update(this.deps.controller.stateOf(def.ref));
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, titleFor(def, this.controller.stateOf(def.ref)), vscode.ViewColumn.Active, this.options());
+    const state = this.deps.controller.stateOf(def.ref);
+    const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, titleFor(def, state), vscode.ViewColumn.Active, this.options());
     return this.adopt(panel, def);
   }
 
   has(appKey: string): boolean {
     return this.panels.has(appKey);
-  }
-
-  /** Keys of apps whose preview tab is visible right now (the idle reaper never stops those). */
-  visibleAppKeys(): string[] {
-    return [...this.panels.values()].filter((p) => p.visible).map((p) => p.def.ref.key);
   }
 
   get(appKey: string): PreviewPanel | undefined {
@@ -69,7 +83,7 @@ export class PreviewPanels implements vscode.WebviewPanelSerializer<PersistedSta
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
-    const def = state?.appKey ? await this.catalog.find(state.appKey) : undefined;
+    const def = state?.appKey ? await this.deps.catalog.find(state.appKey) : undefined;
     if (!def) {
       panel.webview.html = '<!DOCTYPE html><html><body><p>This app is no longer part of the workspace.</p></body></html>';
       return;
@@ -78,15 +92,13 @@ export class PreviewPanels implements vscode.WebviewPanelSerializer<PersistedSta
     await this.adopt(panel, def);
   }
 
-  dispose(): void {
+  override dispose(): void {
     // Leave the tabs open: this runs on window reload and close too, and the user's previews must
     // be saved with the window and restored by the serializer, not closed by us.
     for (const panel of [...this.panels.values()]) {
       panel.detach();
     }
-    for (const d of this.disposables) {
-      d.dispose();
-    }
+    super.dispose();
   }
 
   private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -94,43 +106,56 @@ export class PreviewPanels implements vscode.WebviewPanelSerializer<PersistedSta
       enableScripts: true,
       // The app inside keeps its state (forms, scroll) when the tab is hidden.
       retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')],
+      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
     };
   }
 
   private async adopt(webviewPanel: vscode.WebviewPanel, def: AppDefinition): Promise<PreviewPanel> {
-    const panel = new PreviewPanel(webviewPanel, def, this.extensionUri, this.actions, () => this.panels.delete(def.ref.key));
-    this.panels.set(def.ref.key, panel);
-    await panel.update(this.controller.stateOf(def.ref));
+    const key = def.ref.key;
+    const panel = new PreviewPanel(webviewPanel, def, this.deps.extensionUri, {
+      start: () => void this.openPreview(def).catch((error: unknown) => this.deps.reportError(error, def)),
+      showLogs: () => void this.deps.operations.showLogs(def),
+      visibility: (visible) => this.deps.visible.set(key, visible),
+      closed: () => this.panels.delete(key),
+    });
+    this.panels.set(key, panel);
+    await panel.update(this.deps.controller.stateOf(def.ref));
     return panel;
   }
 }
 
-export class PreviewPanel implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+/** What a tab asks of its owner. */
+interface PanelHooks {
+  start(): void;
+  showLogs(): void;
+  visibility(visible: boolean): void;
+  closed(): void;
+}
+
+export class PreviewPanel extends Disposable {
   private shownPort: number | undefined;
   private shownStatus: string | undefined;
   private urls: PreviewUrls | undefined;
   private frameUrlValue: string | undefined;
   private readonly frameUrlWaiters: ((url: string) => void)[] = [];
-  private disposed = false;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
     readonly def: AppDefinition,
     private readonly extensionUri: vscode.Uri,
-    private readonly actions: PreviewActions,
-    private readonly onDispose: () => void,
+    private readonly hooks: PanelHooks,
   ) {
+    super();
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'preview-containers.svg');
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
-    );
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)));
+    this._register(panel.onDidChangeViewState((e) => hooks.visibility(e.webviewPanel.visible)));
+    this._register({ dispose: () => hooks.visibility(false) });
+    hooks.visibility(panel.visible);
   }
 
   get visible(): boolean {
-    return !this.disposed && this.panel.visible;
+    return !this.isDisposed && this.panel.visible;
   }
 
   /** The URL the frame loads, once the webview has chosen it. */
@@ -154,34 +179,34 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   async update(state: AppState): Promise<void> {
-    if (this.disposed) {
+    if (this.isDisposed) {
       return;
     }
     this.panel.title = titleFor(this.def, state);
     const port = state.status === 'running' ? state.port : undefined;
     if (port !== undefined && (port !== this.shownPort || this.shownStatus !== 'running')) {
       const urls = await previewUrlsFor(state.url ?? `http://127.0.0.1:${port}/`, this.def.ref.appId);
-      if (this.disposed) {
+      if (this.isDisposed) {
         return; // the tab was closed meanwhile
       }
       this.urls = urls;
       this.frameUrlValue = undefined;
       this.shownPort = port;
       this.shownStatus = 'running';
-      this.panel.webview.html = this.html(this.urls);
+      this.render(urls);
       return;
     }
     if (state.status !== 'running' && this.shownStatus !== state.status) {
       this.shownStatus = state.status;
       if (this.shownPort === undefined) {
-        this.panel.webview.html = this.html(undefined);
+        this.render(undefined);
       }
       void this.panel.webview.postMessage({ type: 'status', status: state.status, stage: state.stage ?? '', error: state.error ?? '' });
     }
   }
 
-  dispose(): void {
-    if (!this.disposed) {
+  override dispose(): void {
+    if (!this.isDisposed) {
       this.detach();
       this.panel.dispose();
     }
@@ -189,22 +214,16 @@ export class PreviewPanel implements vscode.Disposable {
 
   /** Stops following the app but leaves the tab open (the window is going away). */
   detach(): void {
-    if (this.disposed) {
+    if (this.isDisposed) {
       return;
     }
-    this.disposed = true;
-    this.onDispose();
-    for (const d of this.disposables) {
-      d.dispose();
-    }
+    this.hooks.closed();
+    super.dispose();
   }
 
   private onMessage(raw: unknown): void {
     const message = parseWebviewMessage(raw);
-    if (!message) {
-      return;
-    }
-    switch (message.type) {
+    switch (message?.type) {
       case 'openExternal':
         if (this.urls) {
           void vscode.env.openExternal(vscode.Uri.parse(this.urls.external));
@@ -217,83 +236,40 @@ export class PreviewPanel implements vscode.Disposable {
         }
         break;
       case 'showLogs':
-        void this.actions.showLogs(this.def);
+        this.hooks.showLogs();
         break;
       case 'start':
-        void this.actions.start(this.def);
+        this.hooks.start();
         break;
       case 'frameUrl':
         // Only a URL we handed out: it becomes what Copy URL and the API report.
-        if (!this.urls || (message.url !== this.urls.external && message.url !== this.urls.direct)) {
-          return;
+        if (this.urls && (message.url === this.urls.external || message.url === this.urls.direct)) {
+          this.frameUrlValue = message.url;
+          for (const resolve of this.frameUrlWaiters.splice(0)) {
+            resolve(message.url);
+          }
         }
-        this.frameUrlValue = message.url;
-        for (const resolve of this.frameUrlWaiters.splice(0)) {
-          resolve(message.url);
-        }
+        break;
+      case undefined:
         break;
     }
   }
 
-  private html(urls: PreviewUrls | undefined): string {
+  private render(urls: PreviewUrls | undefined): void {
     const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const media = (file: string): vscode.Uri => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', file));
-    // Only the app's own origins may be framed; the direct one is also probed with fetch.
-    const frameOrigins = urls ? [...new Set([originOf(urls.external), originOf(urls.direct)])].filter((o) => o !== '').join(' ') : "'none'";
-    const connectOrigins = urls && !urls.externalAtRoot ? originOf(urls.direct) : "'none'";
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-      `script-src 'nonce-${nonce}'`,
-      `frame-src ${frameOrigins}`,
-      `connect-src ${connectOrigins}`,
-    ].join('; ');
-    const config = {
+    const media = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', file)).toString();
+    webview.html = previewHtml({
       appKey: this.def.ref.key,
       name: this.def.ref.name,
-      urls: urls ?? null,
-    };
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('preview.css').toString()}">
-<title>${escapeHtml(this.def.ref.name)}</title>
-</head>
-<body>
-<nav class="toolbar" aria-label="Preview toolbar">
-  <button id="reload" title="Reload the page" aria-label="Reload">&#x21bb;</button>
-  <span id="url" class="url" title=""></span>
-  <button id="copy" title="Copy URL" aria-label="Copy URL">Copy URL</button>
-  <button id="external" title="Open in external browser" aria-label="Open in external browser">Open in Browser</button>
-  <button id="logs" title="Show the container logs" aria-label="Show logs">Logs</button>
-</nav>
-<div id="notice" class="notice" hidden></div>
-<div id="stopped" class="stopped" hidden>
-  <p id="stopped-text">${escapeHtml(this.def.ref.name)} is not running.</p>
-  <button id="start">Start again</button>
-</div>
-<iframe id="app-frame" title="${escapeHtml(this.def.ref.name)}" sandbox="allow-scripts allow-forms allow-same-origin allow-popups allow-modals allow-downloads"></iframe>
-<script nonce="${nonce}" id="config" type="application/json">${escapeJsonForHtml(config)}</script>
-<script nonce="${nonce}" src="${media('preview.js').toString()}"></script>
-</body>
-</html>`;
+      urls,
+      cspSource: webview.cspSource,
+      scriptUri: media('preview.js'),
+      styleUri: media('preview.css'),
+      nonce: randomBytes(16).toString('base64'),
+    });
   }
 }
 
 function titleFor(def: AppDefinition, state: AppState): string {
   return state.port !== undefined ? `${def.ref.name} :${state.port}` : def.ref.name;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** JSON inside <script>: never let app names close the tag. */
-function escapeJsonForHtml(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }

@@ -1,23 +1,8 @@
 import * as vscode from 'vscode';
-import { slugify } from '../core/appIdentity';
 import { isLoopbackHost } from '../core/readiness';
+import { isAtRoot, isolatedHost, type PreviewUrls } from './previewAddress';
 
-/** Where a preview can load an app from. */
-export interface PreviewUrls {
-  /** What `vscode.env.asExternalUri` makes of the app's port (Remote, Codespaces, code-server). */
-  readonly external: string;
-  /**
-   * The port on this machine under the app's own host name, `http://<appId>.localhost:<port>/`:
-   * browsers resolve `*.localhost` to loopback, and a host name per app keeps cookies and storage
-   * apart (cookies ignore ports, so `127.0.0.1:32100` and `127.0.0.1:32101` would share them).
-   */
-  readonly direct: string;
-  /**
-   * Whether `external` serves the app at its root path. A path-prefixed proxy (code-server's
-   * `/proxy/<port>/`) breaks the absolute asset paths every dev server uses.
-   */
-  readonly externalAtRoot: boolean;
-}
+export { isolatedHost, originOf, type PreviewUrls } from './previewAddress';
 
 export async function previewUrlsFor(localUrl: string, appId: string): Promise<PreviewUrls> {
   const externalUri = (await vscode.env.asExternalUri(vscode.Uri.parse(localUrl))).toString(true);
@@ -37,23 +22,3 @@ export async function previewUrlsFor(localUrl: string, appId: string): Promise<P
   return { external, direct, externalAtRoot: isAtRoot(external) };
 }
 
-/** `<appId>.localhost`: a valid DNS label however the app is called. */
-export function isolatedHost(appId: string): string {
-  return `${slugify(appId).slice(0, 63)}.localhost`;
-}
-
-export function isAtRoot(url: string): boolean {
-  try {
-    return new URL(url).pathname === '/';
-  } catch {
-    return false;
-  }
-}
-
-export function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '';
-  }
-}

@@ -3,18 +3,15 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeAppRef, type AppRef } from '../../src/core/appIdentity';
-import { AppController } from '../../src/core/appController';
-import { ContainerExits } from '../../src/core/containerExits';
-import { EventFollower } from '../../src/core/eventFollower';
+import type { AppController } from '../../src/core/appController';
+import { createCore, type Core } from '../../src/core/createCore';
 import { detectEngine } from '../../src/core/engine/detectEngine';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
-import { CachedPortUsage, EngineProvider } from '../../src/core/engine/engineProvider';
-import { LeaseStore } from '../../src/core/leaseStore';
+import type { EnginePortUsage } from '../../src/core/engine/portUsage';
 import { InMemoryMemento } from '../../src/core/memento';
-import { PortAllocator, type EnginePortUsage } from '../../src/core/portAllocator';
-import { parsePortRange } from '../../src/core/portRange';
-import { TcpPortProbe, type PortProbe } from '../../src/core/portProbe';
+import type { PortAllocator } from '../../src/core/portAllocator';
+import type { PortProbe } from '../../src/core/portProbe';
 import { readSettings, type Settings } from '../../src/core/settings';
 import { containersUnder, removeContainers } from '../harness/containers';
 import { RecordingLogger } from '../unit/helpers';
@@ -104,6 +101,8 @@ process.on('SIGTERM', () => process.exit(0));
 }
 
 export interface ControllerFixture {
+  /** The whole core, composed by createCore as activate() composes it. */
+  core: Core;
   controller: AppController;
   allocator: PortAllocator;
   logger: RecordingLogger;
@@ -122,6 +121,7 @@ export function makeController(
     engineUsage?: EnginePortUsage | null;
     /** Exit notices from a live event stream, as activate() wires them (call `stopEvents`). */
     events?: boolean;
+    apps?: readonly AppRef[];
   } = { start: 32100, end: 32200 },
 ): ControllerFixture {
   const logger = new RecordingLogger();
@@ -137,33 +137,23 @@ export function makeController(
       ...options.settings,
     })[name],
   );
-  const provider = new EngineProvider(() => Promise.resolve(engineToUse));
-  const usage = options.engineUsage === null ? undefined : (options.engineUsage ?? new CachedPortUsage(provider, Date.now));
-  const range = parsePortRange(options.start, options.end);
-  const allocator = new PortAllocator({
-    store: new LeaseStore(new InMemoryMemento(), logger),
-    probe: options.probe ?? new TcpPortProbe(settings.bindAddress),
-    range: () => range,
-    engine: usage,
-    clock: Date.now,
-    logger,
-  });
-  let follower: EventFollower | undefined;
-  const exits = options.events ? new ContainerExits(() => follower?.connected ?? false, Date.now) : undefined;
-  if (exits) {
-    follower = new EventFollower({ engine: () => provider.get(), onEvents: () => undefined, onEachEvent: (e) => exits.onEvent(e), onReconnect: () => undefined, logger });
-    follower.start();
-  }
-  const controller = new AppController({
-    allocator,
-    engine: () => provider.get(),
+  const core = createCore({
+    memento: new InMemoryMemento(),
     settings: () => settings,
-    logger,
     clock: Date.now,
-    onPortConflict: () => (usage instanceof CachedPortUsage ? usage.invalidate() : undefined),
-    ...(exits ? { exits } : {}),
+    logger,
+    exec: execaExec,
+    stream: execaStream,
+    apps: () => options.apps ?? [],
+    detectEngine: () => Promise.resolve(engineToUse),
+    ...(options.probe ? { probe: options.probe } : {}),
+    ...(options.engineUsage === undefined ? {} : { engineUsage: options.engineUsage }),
+    exitsFromEvents: options.events ?? false,
   });
-  return { controller, allocator, logger, settings, stopEvents: () => follower?.stop() ?? Promise.resolve() };
+  if (options.events) {
+    core.follower.start();
+  }
+  return { core, controller: core.controller, allocator: core.allocator, logger, settings, stopEvents: () => core.follower.stop() };
 }
 
 /** GET a URL, resolving with the body (rejects on connection errors). */

@@ -58,7 +58,7 @@ describe('apps in the real extension host (real podman)', function () {
     assert.equal(result.appId, 'apps-alpha');
     const range = configuredRange();
     assert.ok(result.port >= range.start && result.port <= range.end, String(result.port));
-    assert.equal(result.url, `http://127.0.0.1:${result.port}/`);
+    assert.equal(result.url, `http://localhost:${result.port}/`);
     assert.match(await httpText(result.url), /Hello from alpha/);
   });
 

@@ -1,14 +1,14 @@
-import { AppController } from '../../src/core/appController';
+import type { AppController } from '../../src/core/appController';
 import type { AppRef } from '../../src/core/appIdentity';
-import type { ContainerEngine } from '../../src/core/engine/containerEngine';
-import { CachedPortUsage, EngineProvider } from '../../src/core/engine/engineProvider';
+import { createCore, type Core } from '../../src/core/createCore';
+import { execaExec, execaStream } from '../../src/core/engine/exec';
+import type { EngineProvider } from '../../src/core/engine/engineProvider';
 import { FileLeaseJournal } from '../../src/core/fileLeaseJournal';
 import { FileLock } from '../../src/core/interProcessLock';
 import { decodeLeases, LeaseStore, LEASES_KEY, type Lease } from '../../src/core/leaseStore';
 import type { Logger } from '../../src/core/logger';
-import { PortAllocator } from '../../src/core/portAllocator';
-import { TcpPortProbe } from '../../src/core/portProbe';
-import { Reconciler, type ReconcilerOptions } from '../../src/core/reconciler';
+import type { PortAllocator } from '../../src/core/portAllocator';
+import type { Reconciler, ReconcilerOptions } from '../../src/core/reconciler';
 import { readSettings, type Settings } from '../../src/core/settings';
 import { TEST_IMAGE } from '../engine/helpers';
 import { RecordingLogger } from '../unit/helpers';
@@ -31,16 +31,20 @@ export interface WindowOptions {
   readonly lag?: Lag;
   readonly settings?: Readonly<Record<string, unknown>>;
   readonly logger?: Logger;
+  /** This window's apps (its reconciler works on them). */
+  readonly apps?: readonly AppRef[];
+  readonly reconcilerOptions?: Partial<ReconcilerOptions>;
 }
 
-/** One VS Code window's core, composed the way src/extension.ts composes it. */
+/** One VS Code window's core, composed by createCore as src/extension.ts composes it. */
 export interface Window {
+  readonly core: Core;
   readonly memento: LaggedFileMemento;
   readonly allocator: PortAllocator;
   readonly controller: AppController;
+  readonly reconciler: Reconciler;
   readonly settings: Settings;
   readonly logger: Logger;
-  reconciler(apps: readonly AppRef[], options: Partial<ReconcilerOptions>): Reconciler;
 }
 
 /** Settings of the reliability windows: the local image, never pulled; everything else default. */
@@ -52,28 +56,22 @@ export function windowSettings(portRange: { start: number; end: number }, extra:
 export function openWindow(options: WindowOptions): Window {
   const logger = options.logger ?? new RecordingLogger();
   const settings = windowSettings(options.portRange, options.settings);
-  const { storageDir, stateFile } = options.shared;
-  const memento = new LaggedFileMemento(stateFile, options.name, options.lag ?? WINDOW_LAG);
-  const portUsage = new CachedPortUsage(options.engines, Date.now);
-  const allocator = new PortAllocator({
-    store: new LeaseStore(memento, logger, new FileLeaseJournal(storageDir, Date.now, logger)),
-    lock: new FileLock(storageDir, logger),
-    probe: new TcpPortProbe(settings.bindAddress),
-    range: () => settings.portRange,
-    engine: portUsage,
+  const memento = new LaggedFileMemento(options.shared.stateFile, options.name, options.lag ?? WINDOW_LAG);
+  const core = createCore({
+    memento,
+    storageDir: options.shared.storageDir,
+    settings: () => settings,
     clock: Date.now,
     logger,
+    exec: execaExec,
+    stream: execaStream,
+    apps: () => options.apps ?? [],
+    engines: options.engines,
+    // The windows' starts watch exits with `engine wait` (no event stream runs in them).
+    exitsFromEvents: false,
+    ...(options.reconcilerOptions ? { reconcilerOptions: options.reconcilerOptions } : {}),
   });
-  const engine = (): Promise<ContainerEngine> => options.engines.get();
-  const controller = new AppController({ allocator, engine, settings: () => settings, logger, clock: Date.now, onPortConflict: () => portUsage.invalidate() });
-  return {
-    memento,
-    allocator,
-    controller,
-    settings,
-    logger,
-    reconciler: (apps, reconcilerOptions) => new Reconciler({ controller, allocator, engine, apps: () => apps, logger, clock: Date.now, options: reconcilerOptions }),
-  };
+  return { core, memento, allocator: core.allocator, controller: core.controller, reconciler: core.reconciler, settings, logger };
 }
 
 /**

@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     const engine = withPauses(await detected.get(), config.pauses ?? []);
     return config.scopeRoot === undefined ? engine : scopedEngine(engine, config.scopeRoot);
   });
-  const window = openWindow({ name: config.name, shared: config.shared, portRange: config.portRange, engines, lag: config.lag });
+  const plan = config.reconcile ?? { passes: 1, intervalMs: 0, options: {} };
+  const window = openWindow({ name: config.name, shared: config.shared, portRange: config.portRange, engines, lag: config.lag, apps: config.apps, reconcilerOptions: plan.options });
   await engines.get();
   const go = new Promise<void>((resolve) => process.on('message', (message: ParentMessage) => message.type === 'go' && resolve()));
   await send({ type: 'ready' });
@@ -88,8 +89,7 @@ async function main(): Promise<void> {
       }),
     );
   } else {
-    const plan = config.reconcile ?? { passes: 1, intervalMs: 0, options: {} };
-    const reconciler = window.reconciler(config.apps, plan.options);
+    const reconciler = window.reconciler;
     for (let pass = 0; pass < plan.passes; pass++) {
       if (pass > 0) {
         await new Promise((resolve) => setTimeout(resolve, plan.intervalMs));

@@ -12,12 +12,16 @@ import { useWorkbenchSession } from '../harness/session';
 import { activeEditorText, activeTabTitle, eventually, notificationToasts, reloadWorkbench, runPaletteCommand, treeItem, waitForWorkbench, webviewContent, webviewInnerFrame } from '../harness/workbench';
 
 const RANGE = { start: 32900, end: 32949 };
+/** What a workspace may set (what runs inside its containers). */
 const SETTINGS = {
   'previewContainers.image': LOCAL_TEST_IMAGE,
   'previewContainers.pullPolicy': 'never',
-  'previewContainers.portRange.start': RANGE.start,
-  'previewContainers.portRange.end': RANGE.end,
 };
+
+/** The port pool is a user setting: a workspace's value would be ignored (docs/SECURITY.md). */
+function userPool(start: number, end: number): Record<string, number> {
+  return { 'previewContainers.portRange.start': start, 'previewContainers.portRange.end': end };
+}
 
 async function openAppsView(page: Page): Promise<void> {
   const view = page.locator('[id="workbench.view.extension.previewContainers"]');
@@ -78,6 +82,7 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
   const session = useWorkbenchSession({
     name: 'ui-apps',
     vsix: [PACKAGED_VSIX],
+    userSettings: userPool(RANGE.start, RANGE.end),
     // A host name per app port (`<port>.localhost:<server port>`, loopback in every browser): the
     // app is served at the root of its own origin, so absolute asset paths work. (`{{host}}` would
     // also match `127.0.0.1:<port>` and proxy the workbench itself.)
@@ -211,11 +216,12 @@ describe('UI: preview through a path-prefixed proxy (code-server without --proxy
   const session = useWorkbenchSession({
     name: 'ui-direct',
     vsix: [PACKAGED_VSIX],
+    userSettings: userPool(32950, 32959),
     // As in VS Code desktop: the preview frame may keep cookies (it is a third-party context).
     allowThirdPartyCookies: true,
     prepareWorkspace: async (folder) => {
       workspace = folder;
-      writeDemoWorkspace(folder, { ...SETTINGS, 'previewContainers.portRange.start': 32950, 'previewContainers.portRange.end': 32959 });
+      writeDemoWorkspace(folder, SETTINGS);
       for (const name of ['cookie-a', 'cookie-b']) {
         await writeCookieApp(path.join(folder, 'apps', name), name);
       }
@@ -275,9 +281,9 @@ describe('UI: welcome views, live discovery and clear errors', function () {
     await removeContainersUnder(workspace);
   });
 
+  /** As the user sets them (the engine binary and the port pool are user settings only). */
   async function writeSettings(settings: Record<string, unknown>): Promise<void> {
-    await fs.mkdir(path.join(workspace, '.vscode'), { recursive: true });
-    await fs.writeFile(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+    await session().server.writeUserSettings(settings);
   }
 
   function welcome(page: Page) {
@@ -358,6 +364,7 @@ describe('UI: a real Vite app, zero-config, renders in the preview', function ()
   const session = useWorkbenchSession({
     name: 'ui-vite',
     vsix: [PACKAGED_VSIX],
+    userSettings: userPool(32980, 32989),
     extraArgs: (port) => ['--proxy-domain', `{{port}}.localhost:${port}`],
     prepareWorkspace: async (folder) => {
       workspace = folder;
@@ -365,7 +372,7 @@ describe('UI: a real Vite app, zero-config, renders in the preview', function ()
       await fs.mkdir(path.join(folder, '.vscode'), { recursive: true });
       await fs.writeFile(
         path.join(folder, '.vscode', 'settings.json'),
-        JSON.stringify({ ...SETTINGS, 'previewContainers.portRange.start': 32980, 'previewContainers.portRange.end': 32989, 'previewContainers.startupTimeoutSeconds': 500 }),
+        JSON.stringify({ ...SETTINGS, 'previewContainers.startupTimeoutSeconds': 500 }),
       );
     },
   });

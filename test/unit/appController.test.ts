@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { EngineRunError } from '../../src/core/engine/containerEngine';
+import { EngineRunError } from '../../src/core/engine/engineErrors';
 import { containerNameFor, dependencyVolumeFor, makeAppRef } from '../../src/core/appIdentity';
 import { AppStartError, CancelledError, ContainerRuntimeError, EngineNotRespondingError, ImageMissingError, PortConflictError } from '../../src/core/errors';
 import { FakeEngine } from './fakeEngine';
@@ -45,7 +45,7 @@ describe('AppController (fake engine, real sockets)', () => {
     controller.onDidChangeState((s) => seen.push(s.status));
     const result = await controller.run({ ref: app('web') });
     assert.equal(result.port, START);
-    assert.equal(result.url, `http://127.0.0.1:${START}/`);
+    assert.equal(result.url, `http://localhost:${START}/`, "localhost, not 127.0.0.1: dev servers that check their HMR origin accept it");
     assert.equal(await (await fetch(result.url)).text(), controller.stateOf(app('web')).containerName);
     assert.equal(seen[0], 'starting');
     assert.equal(seen[seen.length - 1], 'running');

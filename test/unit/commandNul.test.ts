@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { buildRunArgs, RunSpecError } from '../../src/core/engine/runArgs';
+import { RunSpecError } from '../../src/core/engine/engineErrors';
+import { buildRunArgs } from '../../src/core/engine/runArgs';
 import { SettingsError } from '../../src/core/errors';
 import { readSettings } from '../../src/core/settings';
 import { app, makeAllocator } from './helpers';

@@ -1,11 +1,9 @@
 import { EngineNotRespondingError } from '../../src/core/errors';
 import * as http from 'node:http';
 import type { ContainerEngine, EngineInfo } from '../../src/core/engine/containerEngine';
-import { EngineRunError } from '../../src/core/engine/containerEngine';
+import { EngineRunError } from '../../src/core/engine/engineErrors';
 import { buildRunArgs, type RunSpec } from '../../src/core/engine/runArgs';
-import { portUsageFrom } from '../../src/core/engine/portUsage';
 import type { ContainerDetails, ContainerSummary, EngineEvent } from '../../src/core/engine/types';
-import type { EnginePortUse } from '../../src/core/portAllocator';
 
 interface FakeContainer {
   id: string;
@@ -201,10 +199,6 @@ export class FakeEngine implements ContainerEngine {
 
   async repairForwarding(): Promise<void> {
     this.calls.push('repairForwarding');
-  }
-
-  async portsInUse(): Promise<ReadonlyMap<number, EnginePortUse>> {
-    return portUsageFrom(await this.list({ all: true, ours: false }));
   }
 
   /** Simulates something outside the editor (`podman stop`, a crash). */

@@ -5,7 +5,8 @@ import { makeAppRef, type AppRef } from '../../src/core/appIdentity';
 import { LeaseStore } from '../../src/core/leaseStore';
 import type { Logger } from '../../src/core/logger';
 import { InMemoryMemento, type MementoLike } from '../../src/core/memento';
-import { PortAllocator, type EnginePortUsage, type PortAllocatorDeps } from '../../src/core/portAllocator';
+import type { EnginePortUsage } from '../../src/core/engine/portUsage';
+import { PortAllocator, type PortAllocatorDeps } from '../../src/core/portAllocator';
 import { parsePortRange } from '../../src/core/portRange';
 import type { PortProbe } from '../../src/core/portProbe';
 

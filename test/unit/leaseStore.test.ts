@@ -2,17 +2,14 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FileLeaseJournal, JOURNAL_TTL_MS } from '../../src/core/fileLeaseJournal';
-import { applyChanges, decodeLeases, encodeLeases, type Lease, type LeaseTable } from '../../src/core/leaseStore';
+import { applyChanges, decodeLeases, encodeLeases, LeaseTable, type Lease } from '../../src/core/leaseStore';
 import { FakeClock, RecordingLogger, tempDir } from './helpers';
 
 const lease = (key: string, port: number, at = 1): Lease => ({ key, appId: key, port, allocatedAt: at, updatedAt: at });
 
 describe('lease store', () => {
   it('round-trips a table through encode/decode', () => {
-    const table: LeaseTable = new Map([
-      ['/a', lease('/a', 32101)],
-      ['/b', lease('/b', 32100)],
-    ]);
+    const table = new LeaseTable([lease('/a', 32101), lease('/b', 32100)]);
     const logger = new RecordingLogger();
     const decoded = decodeLeases(JSON.parse(JSON.stringify(encodeLeases(table))), logger);
     assert.deepEqual([...decoded.entries()].sort(), [...table.entries()].sort());
@@ -27,7 +24,7 @@ describe('lease store', () => {
   });
 
   it('applies journal changes last-writer-wins, including releases', () => {
-    const table: LeaseTable = new Map([['/a', lease('/a', 32100, 10)]]);
+    const table = new LeaseTable([lease('/a', 32100, 10)]);
     applyChanges(table, [{ key: '/a', appId: 'a', port: null, allocatedAt: 10, updatedAt: 5 }]);
     assert.ok(table.has('/a'), 'an older release does not remove a newer lease');
     applyChanges(table, [{ key: '/a', appId: 'a', port: null, allocatedAt: 10, updatedAt: 20 }]);

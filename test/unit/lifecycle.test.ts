@@ -12,10 +12,7 @@ import { app, FakeClock, RecordingLogger } from './helpers';
 const START = 33200;
 
 function world(options: { apps?: AppRef[]; memento?: InMemoryMemento; engine?: FakeEngine; clock?: FakeClock } = {}) {
-  const base = fakeWorld({ start: START, settings: { idleTimeoutMinutes: 15 }, ...options });
-  const apps = options.apps ?? [];
-  const reconciler = new Reconciler({ controller: base.controller, allocator: base.allocator, engine: () => Promise.resolve(base.engine), apps: () => apps, logger: base.logger, clock: base.clock.read });
-  return { ...base, reconciler, apps };
+  return fakeWorld({ start: START, settings: { idleTimeoutMinutes: 15 }, ...options });
 }
 
 describe('lifecycle (fake engine, fake clock)', () => {

@@ -1,15 +1,13 @@
 import { EngineCommandError, EngineNotFoundError, EngineNotRespondingError } from '../errors';
 import type { Logger } from '../logger';
-import type { EnginePortUse } from '../portAllocator';
 import type { ContainerEngine, EngineInfo } from './containerEngine';
-import { EngineRunError } from './containerEngine';
+import { EngineRunError } from './engineErrors';
 import { classifyEngineFailure } from './engineFailure';
 import type { Exec, ExecResult, ExecStream } from './exec';
 import { isOurs, MANAGED_FILTER } from './labels';
 import { parseDockerPs, parsePodmanPs } from './parseContainerList';
 import { parseEngineEvent } from './parseEvent';
 import { parseInspect } from './parseInspect';
-import { portUsageFrom } from './portUsage';
 import { buildRunArgs, type RunSpec } from './runArgs';
 import type { ContainerDetails, ContainerSummary, EngineEvent, EngineKind } from './types';
 
@@ -199,10 +197,6 @@ export class CliEngine implements ContainerEngine {
     if (result.exitCode !== 0) {
       this.options.logger.warn(`podman network reload ${idOrName} failed: ${result.stderr.trim()}`);
     }
-  }
-
-  async portsInUse(): Promise<ReadonlyMap<number, EnginePortUse>> {
-    return portUsageFrom(await this.list({ all: true, ours: false }));
   }
 
   private async call(args: readonly string[], options: { timeoutMs?: number; signal?: AbortSignal; all?: boolean } = {}): Promise<ExecResult> {

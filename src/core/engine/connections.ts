@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { isLoopbackHost } from '../readiness';
 import type { Exec } from './exec';
+import { parseJson, parseJsonLines } from './parseJson';
 import type { EngineKind } from './types';
 
 /**
@@ -36,31 +37,19 @@ const dockerContext = z.object({
 });
 
 export function parsePodmanConnections(stdout: string): EngineConnection[] {
-  let json: unknown;
   try {
-    json = JSON.parse(stdout.trim() === '' ? '[]' : stdout);
+    return parseJson(podmanConnections, stdout, 'connection list').map((c) => ({ kind: 'podman', name: c.Name, uri: c.URI, host: hostOfUri(c.URI), isDefault: c.Default ?? false }));
   } catch {
-    return [];
+    return []; // an engine that prints something else has no connections we can use
   }
-  const parsed = podmanConnections.safeParse(json);
-  return parsed.success ? parsed.data.map((c) => ({ kind: 'podman', name: c.Name, uri: c.URI, host: hostOfUri(c.URI), isDefault: c.Default ?? false })) : [];
 }
 
 /** `docker context ls --format '{{json .}}'`: one object per line. */
 export function parseDockerContexts(stdout: string): EngineConnection[] {
-  const result: EngineConnection[] = [];
-  for (const line of stdout.split('\n')) {
-    try {
-      const parsed = dockerContext.safeParse(JSON.parse(line));
-      if (parsed.success) {
-        const uri = parsed.data.DockerEndpoint ?? '';
-        result.push({ kind: 'docker', name: parsed.data.Name, uri, host: hostOfUri(uri), isDefault: parsed.data.Current ?? false });
-      }
-    } catch {
-      // Not a JSON line.
-    }
-  }
-  return result;
+  return parseJsonLines(dockerContext, stdout, 'context list', false).map((c) => {
+    const uri = c.DockerEndpoint ?? '';
+    return { kind: 'docker', name: c.Name, uri, host: hostOfUri(uri), isDefault: c.Current ?? false };
+  });
 }
 
 /** Connections of the engines installed here (an engine that is missing lists none). */

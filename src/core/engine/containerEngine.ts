@@ -1,5 +1,3 @@
-import type { EngineFailureKind } from './engineFailure';
-import type { EnginePortUsage } from '../portAllocator';
 import type { RunSpec } from './runArgs';
 import type { ContainerDetails, ContainerSummary, EngineEvent, EngineKind } from './types';
 
@@ -8,26 +6,15 @@ export interface EngineInfo {
   readonly version: string;
 }
 
-/** Why `run` failed, classified, with the engine's own words. */
-export class EngineRunError extends Error {
-  constructor(
-    readonly kind: EngineFailureKind,
-    readonly stderr: string,
-    readonly port: number | undefined,
-  ) {
-    super(stderr.trim() || `run failed (${kind})`);
-  }
-}
-
 /** The container engine as the controller sees it; podman and docker behind one face. */
-export interface ContainerEngine extends EnginePortUsage {
+export interface ContainerEngine {
   readonly kind: EngineKind;
   /** The binary actually used (for messages: "which engine did this?"). */
   readonly binary: string;
   /** The machine containers run on when it is not this one (a remote connection/context). */
   readonly host: string | undefined;
   info(): Promise<EngineInfo>;
-  /** Creates and starts a container; returns its id. Throws EngineRunError on refusal. */
+  /** Creates and starts a container; returns its id. Throws EngineRunError (engineErrors.ts) on refusal. */
   run(spec: RunSpec): Promise<string>;
   start(idOrName: string): Promise<void>;
   stop(idOrName: string, timeoutSeconds?: number): Promise<void>;

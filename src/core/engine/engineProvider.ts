@@ -1,6 +1,4 @@
 import { UntrustedWorkspaceError } from '../errors';
-import type { EnginePortUsage, EnginePortUse } from '../portAllocator';
-import type { Clock } from '../logger';
 import type { ContainerEngine } from './containerEngine';
 
 /**
@@ -51,38 +49,5 @@ export class EngineProvider {
   invalidate(): void {
     this.pending = undefined;
     this.resolved = undefined;
-  }
-}
-
-/**
- * The engine's port usage for the allocator, reused for `ttlMs`: concurrent starts need not each
- * list every container. Safe because our own fresh allocations are in the lease table, which the
- * allocator checks first; the engine view only adds foreign and other-window containers.
- */
-export class CachedPortUsage implements EnginePortUsage {
-  private cached: { at: number; usage: Promise<ReadonlyMap<number, EnginePortUse>> } | undefined;
-
-  constructor(
-    private readonly engines: EngineProvider,
-    private readonly clock: Clock,
-    private readonly ttlMs = 1000,
-  ) {}
-
-  portsInUse(): Promise<ReadonlyMap<number, EnginePortUse>> {
-    const now = this.clock();
-    if (!this.cached || now - this.cached.at > this.ttlMs) {
-      const usage = this.engines.get().then((engine) => engine.portsInUse());
-      this.cached = { at: now, usage };
-      usage.catch(() => {
-        if (this.cached?.usage === usage) {
-          this.cached = undefined;
-        }
-      });
-    }
-    return this.cached.usage;
-  }
-
-  invalidate(): void {
-    this.cached = undefined;
   }
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseJson, parseJsonLines } from './parseJson';
 import type { ContainerSummary, PortBinding } from './types';
 
 /** Podman `ps --format json`: one JSON array, typed fields. */
@@ -32,28 +33,8 @@ const dockerContainer = z.object({
   Ports: z.optional(z.string()),
 });
 
-export class EngineOutputError extends Error {
-  constructor(what: string, detail: string) {
-    super(`Could not read the container engine's ${what} output: ${detail}`);
-  }
-}
-
 export function parsePodmanPs(stdout: string): ContainerSummary[] {
-  const text = stdout.trim();
-  if (text === '') {
-    return [];
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new EngineOutputError('container list', String(error));
-  }
-  const parsed = z.array(podmanContainer).safeParse(json);
-  if (!parsed.success) {
-    throw new EngineOutputError('container list', parsed.error.message);
-  }
-  return parsed.data.map((c) => {
+  return parseJson(z.array(podmanContainer), stdout, 'container list').map((c) => {
     const ports: PortBinding[] = [];
     for (const p of c.Ports ?? []) {
       if (p.host_port === undefined) {
@@ -115,25 +96,10 @@ export function parseDockerPorts(text: string | undefined): PortBinding[] {
 }
 
 export function parseDockerPs(stdout: string): ContainerSummary[] {
-  const result: ContainerSummary[] = [];
-  for (const line of stdout.split('\n')) {
-    if (line.trim() === '') {
-      continue;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      throw new EngineOutputError('container list', String(error));
-    }
-    const parsed = dockerContainer.safeParse(json);
-    if (!parsed.success) {
-      throw new EngineOutputError('container list', parsed.error.message);
-    }
-    const c = parsed.data;
+  return parseJsonLines(dockerContainer, stdout, 'container list', true).map((c) => {
     const state = c.State ?? (c.Status?.startsWith('Up') ? 'running' : 'exited');
     const exit = /^Exited \((\d+)\)/.exec(c.Status ?? '');
-    result.push({
+    return {
       id: c.ID,
       name: (c.Names ?? c.ID).split(',')[0] ?? c.ID,
       image: c.Image ?? '',
@@ -142,7 +108,6 @@ export function parseDockerPs(stdout: string): ContainerSummary[] {
       labels: parseDockerLabels(c.Labels),
       ports: parseDockerPorts(c.Ports),
       exitCode: exit ? Number(exit[1]) : undefined,
-    });
-  }
-  return result;
+    };
+  });
 }

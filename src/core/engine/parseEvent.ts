@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseJsonLine } from './parseJson';
 import type { EngineEvent, EngineEventAction } from './types';
 
 /**
@@ -41,20 +42,10 @@ const DOCKER_ATTRIBUTES = new Set(['name', 'image', 'exitCode', 'signal', 'execD
 
 /** Parses one event line; `undefined` for blank lines, non-container events or unreadable input. */
 export function parseEngineEvent(line: string): EngineEvent | undefined {
-  if (line.trim() === '') {
+  const e = parseJsonLine(eventSchema, line, 'event', false);
+  if (e === undefined) {
     return undefined;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const parsed = eventSchema.safeParse(json);
-  if (!parsed.success) {
-    return undefined;
-  }
-  const e = parsed.data;
   if (e.Type !== undefined && e.Type !== 'container') {
     return undefined;
   }

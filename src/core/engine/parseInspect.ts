@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { EngineOutputError } from './parseContainerList';
+import { parseJson } from './parseJson';
 import type { ContainerDetails, PortBinding } from './types';
 
 /** `inspect` output, in the docker-compatible shape both engines print. */
@@ -61,17 +61,7 @@ function time(text: string | undefined): number | undefined {
 }
 
 export function parseInspect(stdout: string): ContainerDetails[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(stdout.trim() === '' ? '[]' : stdout);
-  } catch (error) {
-    throw new EngineOutputError('inspect', String(error));
-  }
-  const parsed = z.array(inspectSchema).safeParse(json);
-  if (!parsed.success) {
-    throw new EngineOutputError('inspect', parsed.error.message);
-  }
-  return parsed.data.map((c) => {
+  return parseJson(z.array(inspectSchema), stdout, 'inspect').map((c) => {
     const running = c.State.Running ?? c.State.Status === 'running';
     // Live bindings while running; the configured ones otherwise (docker clears the live ones).
     const live = portsFrom(c.NetworkSettings?.Ports);

@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import type { PortLease } from '../portAllocator';
 import { APP_DIR, SOURCE_DIR } from '../sourceMirror';
+import { RunSpecError } from './engineErrors';
 import { LABEL_APP, LABEL_MANAGED, LABEL_PATH, LABEL_PORT } from './labels';
 import type { EngineKind } from './types';
 
@@ -37,8 +38,6 @@ export interface NamedVolume {
 }
 
 export const CONTAINER_APP_DIR = APP_DIR;
-
-export class RunSpecError extends Error {}
 
 /** `-p` value; IPv6 addresses need brackets. */
 function publishArg(bindAddress: string, hostPort: number, containerPort: number): string {

@@ -1,0 +1,44 @@
+import { MANAGED_FILTER } from './labels';
+import type { EngineKind } from './types';
+
+/**
+ * The argv of every engine verb (after the connection's global flags), one builder each, so what
+ * we ask podman and docker is testable without a process. `run` has its own file (runArgs.ts).
+ */
+
+export const infoArgs = (): string[] => ['info', '--format', 'json'];
+
+export const startArgs = (idOrName: string): string[] => ['start', idOrName];
+
+export const stopArgs = (idOrName: string, timeoutSeconds: number): string[] => ['stop', '-t', String(timeoutSeconds), idOrName];
+
+/** podman rm -f would wait its default 10 s stop timeout; docker rm -f kills at once. */
+export const removeArgs = (kind: EngineKind, idOrName: string, force: boolean): string[] => [
+  'rm',
+  ...(force ? ['-f'] : []),
+  ...(force && kind === 'podman' ? ['-t', '2'] : []),
+  idOrName,
+];
+
+export const removeVolumeArgs = (name: string): string[] => ['volume', 'rm', '--force', name];
+
+/** podman prints one typed JSON array; docker one object per line (`{{json .}}`, untruncated). */
+export function listArgs(kind: EngineKind, options: { readonly all: boolean; readonly ours: boolean }): string[] {
+  const args = ['ps', ...(options.all ? ['-a'] : []), ...(options.ours ? ['--filter', `label=${MANAGED_FILTER}`] : [])];
+  return kind === 'podman' ? [...args, '--format', 'json'] : [...args, '--no-trunc', '--format', '{{json .}}'];
+}
+
+export const inspectArgs = (idOrName: string): string[] => ['inspect', '--type', 'container', idOrName];
+
+export const logsArgs = (idOrName: string, tail: number, follow = false): string[] => ['logs', ...(follow ? ['--follow'] : []), '--tail', String(tail), idOrName];
+
+/** Podman 4.3 ignores key-only label filters, hence `key=value`. */
+export const eventsArgs = (kind: EngineKind): string[] => ['events', '--format', kind === 'podman' ? 'json' : '{{json .}}', '--filter', 'type=container', '--filter', `label=${MANAGED_FILTER}`];
+
+export const waitArgs = (idOrName: string): string[] => ['wait', idOrName];
+
+export const imageExistsArgs = (kind: EngineKind, image: string): string[] => (kind === 'podman' ? ['image', 'exists', image] : ['image', 'inspect', '--format', '{{.Id}}', image]);
+
+export const pullArgs = (image: string): string[] => ['pull', image];
+
+export const networkReloadArgs = (idOrName: string): string[] => ['network', 'reload', idOrName];

@@ -1,0 +1,59 @@
+import { dependencyVolumeFor, type AppRef } from '../appIdentity';
+import { resolveAppConfig, type FolderInfo } from '../appFolder';
+import type { NamedVolume } from '../engine/runArgs';
+import type { AppOverride, Settings } from '../settings';
+import { HIDDEN_NAMES, unmirrored } from '../sourceMirror';
+
+/**
+ * What a start runs, whatever kind of app it is: the "prepare the launch" step of a start turns
+ * an app into this (today from its package.json; an app with a Dockerfile builds its image first).
+ */
+export interface PreparedLaunch {
+  readonly image: string;
+  readonly containerPort: number;
+  /** The container's full command (for Node apps: the app's command inside the source mirror). */
+  readonly command: readonly string[];
+  /** The app's own command, for messages ("its command (npm run dev) exited …"). */
+  readonly appCommand: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly dependencyVolume?: string;
+  readonly volumes: readonly NamedVolume[];
+  /** Host folder mounted read-only (its real path, checked to lie inside the workspace). */
+  readonly sourceFolder: string;
+  readonly hiddenSourceEntries: readonly string[];
+  /** How it was chosen, for the log. */
+  readonly origin: string;
+}
+
+export interface LaunchInput {
+  readonly app: AppRef;
+  readonly override: AppOverride | undefined;
+  readonly settings: Settings;
+  readonly folder: FolderInfo;
+  readonly sourceFolder: string;
+}
+
+/** A Node app: zero-config plan or the configured command, run inside a copy of its folder. */
+export function nodeLaunch(input: LaunchInput): PreparedLaunch {
+  const config = resolveAppConfig(input.settings, input.override, input.folder);
+  return {
+    image: config.image,
+    containerPort: config.containerPort,
+    command: config.command,
+    appCommand: unmirrored(config.command),
+    env: config.env,
+    ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(input.app) } : {}),
+    volumes: config.volumes,
+    sourceFolder: input.sourceFolder,
+    // The repository's .git holds credentials; a folder by that name is hidden from the app.
+    hiddenSourceEntries: HIDDEN_NAMES.filter((name) => input.folder.folders?.has(name)),
+    origin: config.origin,
+  };
+}
+
+/** `sh -c <install script> sh <command…>`: the command the app runs, after its install. */
+export function describeCommand(command: readonly string[]): string {
+  const installs = command[0] === 'sh' && command[1] === '-c' && command[3] === 'sh';
+  const shown = installs ? `install dependencies, then ${command.slice(4).join(' ')}` : command.join(' ');
+  return shown.length > 100 ? `${shown.slice(0, 100)}…` : shown || 'the image default';
+}

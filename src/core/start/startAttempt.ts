@@ -1,0 +1,243 @@
+import type { RunAppResult } from '../../api';
+import { containerNameFor, type AppRef } from '../appIdentity';
+import type { AppDefinition, FolderInfo } from '../appFolder';
+import type { AppStatePatch } from '../appStates';
+import type { ExitWatch } from '../containerExits';
+import type { ContainerEngine } from '../engine/containerEngine';
+import { isOurs, labelledPort, LABEL_PATH } from '../engine/labels';
+import { portUsageFrom } from '../engine/portUsage';
+import type { ContainerSummary } from '../engine/types';
+import { CancelledError, EngineCommandError, ImagePullError, RemoteEngineLoopbackError } from '../errors';
+import type { Lease } from '../leaseStore';
+import type { Clock, Logger } from '../logger';
+import type { PortAllocator, PortLease } from '../portAllocator';
+import { isLoopbackHost } from '../readiness';
+import type { Settings } from '../settings';
+import { awaitReady } from './awaitReady';
+import { nodeLaunch, type PreparedLaunch } from './launch';
+import { runOnPoolPort } from './portRetry';
+
+/** What `run` resolves to: the public result plus what the controller knows besides. */
+export interface RunResult extends RunAppResult {
+  readonly containerId: string;
+  /** True when the app was already running and nothing was started. */
+  readonly alreadyRunning: boolean;
+}
+
+/** What every start uses; the controller builds it once. */
+export interface StartDeps {
+  readonly allocator: PortAllocator;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly exits: ExitWatch | undefined;
+  readonly onPortConflict: (() => void) | undefined;
+  readonly inspectFolder: (folder: string) => Promise<FolderInfo>;
+  /** The host folder to mount: its real path, checked to lie inside the workspace. */
+  readonly resolveSourceFolder: (app: AppRef) => Promise<string>;
+  /** Every container, from a list that started after the call (shared by concurrent starts). */
+  readonly listAll: (engine: ContainerEngine) => Promise<ContainerSummary[]>;
+  readonly update: (app: AppRef, patch: AppStatePatch) => void;
+  readonly startedAtOf: (app: AppRef) => number | undefined;
+  readonly urlFor: (port: number, engine: ContainerEngine) => string;
+}
+
+export interface StartRequest {
+  /** The engine (detected on first use): resolved inside the attempt, so a missing one fails it like any step. */
+  readonly engine: () => Promise<ContainerEngine>;
+  readonly definition: AppDefinition;
+  readonly settings: Settings;
+  readonly signal: AbortSignal;
+  readonly onProgress: ((stage: string) => void) | undefined;
+}
+
+const HEARTBEAT_MS = 20_000;
+
+/**
+ * One start of one app, as small steps: look at what exists → adopt a running container of the
+ * app → prepare the launch (what to run) → run it on a pool port (with port retry) → await its
+ * readiness → settle; on any failure, clean up so nothing is half-started. A new kind of app or a
+ * new check is a new step or launch kind here, not a longer method.
+ */
+export class StartAttempt {
+  private readonly app: AppRef;
+  private engineValue: ContainerEngine | undefined;
+  /** Set once something may exist that a failure must clean up (a lease, a container). */
+  private touched = false;
+
+  constructor(
+    private readonly deps: StartDeps,
+    private readonly request: StartRequest,
+  ) {
+    this.app = request.definition.ref;
+  }
+
+  async run(): Promise<RunResult> {
+    const previous = await this.deps.allocator.lease(this.app.key);
+    this.deps.update(this.app, { status: 'starting', stage: 'Checking the container engine…', error: undefined, port: previous?.port });
+    this.request.onProgress?.('Checking the container engine…');
+    let heartbeat: NodeJS.Timeout | undefined;
+    try {
+      this.engineValue = await this.request.engine();
+      this.throwIfCancelled();
+      const { containers, folder } = await this.look();
+      const adopted = await this.adoptExisting(containers, previous);
+      if (adopted) {
+        return adopted;
+      }
+      const launch = await this.prepareLaunch(folder);
+      this.touched = true;
+      // While this start is in flight, keep the lease fresh so other windows' repair leaves it be.
+      heartbeat = setInterval(() => void this.deps.allocator.touch(this.app).catch(() => undefined), HEARTBEAT_MS);
+      const { id, lease } = await this.runOnPoolPort(launch, containers);
+      await this.awaitReadiness(id, lease, launch);
+      return await this.settle(id, lease);
+    } catch (error) {
+      throw await this.cleanUp(error, previous);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private get engine(): ContainerEngine {
+    if (!this.engineValue) {
+      throw new Error('the engine is resolved first');
+    }
+    return this.engineValue;
+  }
+
+  /** One container list answers "is the app's container there?" and "which ports are used?"; the folder is read meanwhile. */
+  private async look(): Promise<{ containers: ContainerSummary[]; folder: FolderInfo }> {
+    const [containers, folder] = await Promise.all([this.deps.listAll(this.engine), this.deps.inspectFolder(this.app.folder)]);
+    return { containers, folder };
+  }
+
+  /** Running already: `run` is idempotent. A stopped or stale container of the app is removed so settings changes apply. */
+  private async adoptExisting(containers: readonly ContainerSummary[], previous: Lease | undefined): Promise<RunResult | undefined> {
+    const engine = this.engine;
+    const name = containerNameFor(this.app);
+    // Its own name first; a container of the folder under another name (an older naming) after.
+    const existing = containers.find((c) => c.name === name) ?? containers.find((c) => isContainerOf(c, this.app));
+    const port = existing ? labelledPort(existing.labels) : undefined;
+    if (existing?.running && port !== undefined && existing.labels[LABEL_PATH] === this.app.key && (previous === undefined || port === previous.port)) {
+      if (previous === undefined) {
+        await this.deps.allocator.adopt(this.app, port);
+      }
+      const url = this.deps.urlFor(port, engine);
+      const startedAt = this.deps.startedAtOf(this.app) ?? (await engine.inspect(existing.id))?.startedAt;
+      this.deps.update(this.app, { status: 'running', port, containerId: existing.id, image: existing.image, startedAt, url, stage: undefined });
+      return { appId: this.app.appId, port, url, containerId: existing.id, alreadyRunning: true };
+    }
+    if (existing) {
+      await engine.remove(existing.id);
+    }
+    return undefined;
+  }
+
+  /** What to run. Today: the Node plan (zero-config or the configured command). */
+  private async prepareLaunch(folder: FolderInfo): Promise<PreparedLaunch> {
+    const { settings, definition } = this.request;
+    const engine = this.engine;
+    if (engine.host !== undefined && isLoopbackHost(settings.bindAddress)) {
+      throw new RemoteEngineLoopbackError(engine.host, settings.bindAddress);
+    }
+    // Checked now, not at discovery: the folder may have been swapped for a symlink since.
+    const sourceFolder = await this.deps.resolveSourceFolder(this.app);
+    const launch = nodeLaunch({ app: this.app, override: definition.override, settings, folder, sourceFolder });
+    this.deps.logger.info(`Starting ${this.app.appId}: ${launch.origin}; ${launch.appCommand.join(' ')} on container port ${launch.containerPort}.`);
+    if (settings.pullPolicy === 'always') {
+      await this.pull(launch.image);
+    }
+    this.throwIfCancelled();
+    return launch;
+  }
+
+  private async runOnPoolPort(launch: PreparedLaunch, containers: readonly ContainerSummary[]): Promise<{ id: string; lease: PortLease }> {
+    const { settings, signal } = this.request;
+    const result = await runOnPoolPort({
+      engine: this.engine,
+      app: this.app,
+      launch,
+      settings,
+      allocator: this.deps.allocator,
+      logger: this.deps.logger,
+      signal,
+      enginePorts: portUsageFrom(containers),
+      progress: (stage) => this.progress(stage),
+      onLease: (port) => this.deps.update(this.app, { port }),
+      onPortConflict: this.deps.onPortConflict,
+      pull: (image) => this.pull(image),
+      throwIfCancelled: () => this.throwIfCancelled(),
+    });
+    this.deps.update(this.app, { containerId: result.id, port: result.lease.port, image: launch.image, startedAt: this.deps.clock() });
+    return result;
+  }
+
+  private async awaitReadiness(id: string, lease: PortLease, launch: PreparedLaunch): Promise<void> {
+    this.progress(`Waiting for the app on port ${lease.port}…`);
+    const { settings, signal } = this.request;
+    await awaitReady({ engine: this.engine, app: this.app, containerId: id, port: lease.port, settings, signal, exits: this.deps.exits, appCommand: launch.appCommand });
+  }
+
+  private async settle(id: string, lease: PortLease): Promise<RunResult> {
+    await this.deps.allocator.confirm(this.app);
+    const url = this.deps.urlFor(lease.port, this.engine);
+    this.deps.update(this.app, { status: 'running', url, stage: undefined });
+    this.deps.logger.info(`${this.app.appId} is answering on ${url}`);
+    return { appId: this.app.appId, port: lease.port, url, containerId: id, alreadyRunning: false };
+  }
+
+  /**
+   * Nothing half-started: the container goes; so does a lease made for this start, unless the app
+   * had run before (a confirmed lease): then it keeps the port it ran on, even if this start had
+   * moved it. Returns the error to throw (a cancellation, if the start was cancelled).
+   */
+  private async cleanUp(error: unknown, previous: Lease | undefined): Promise<unknown> {
+    const { allocator, logger } = this.deps;
+    if (this.touched && this.engineValue) {
+      const name = containerNameFor(this.app);
+      await this.engineValue.remove(name).catch((e: unknown) => logger.warn(`Could not remove ${name} after a failed start: ${String(e)}`));
+      const settle = previous?.confirmed ? allocator.restore(previous) : allocator.releasePort(this.app);
+      await settle.catch((e: unknown) => logger.warn(`Could not settle the port of ${this.app.appId}: ${String(e)}`));
+    }
+    const failure = this.request.signal.aborted ? new CancelledError(`Starting ${this.app.appId}`) : error;
+    const port = await allocator.leaseOf(this.app.key).catch(() => undefined);
+    this.deps.update(this.app, {
+      status: failure instanceof CancelledError ? 'stopped' : 'failed',
+      error: failure instanceof Error ? failure.message : String(failure),
+      stage: undefined,
+      url: undefined,
+      startedAt: undefined,
+      containerId: undefined,
+      port,
+    });
+    return failure;
+  }
+
+  private async pull(image: string): Promise<void> {
+    this.progress(`Pulling ${image}…`);
+    try {
+      await this.engine.pull(image, (line) => this.deps.logger.debug(`pull: ${line}`), this.request.signal);
+    } catch (error) {
+      if (this.request.signal.aborted) {
+        throw error;
+      }
+      throw new ImagePullError(image, error instanceof EngineCommandError ? error.stderr : String(error));
+    }
+  }
+
+  private progress(stage: string): void {
+    this.deps.update(this.app, { stage });
+    this.request.onProgress?.(stage);
+  }
+
+  private throwIfCancelled(): void {
+    if (this.request.signal.aborted) {
+      throw new CancelledError(`Starting ${this.app.appId}`);
+    }
+  }
+}
+
+/** A container of this app: by its name, or by our folder label (an older naming, a duplicate). */
+export function isContainerOf(container: ContainerSummary, app: AppRef): boolean {
+  return container.name === containerNameFor(app) || (isOurs(container.labels) && container.labels[LABEL_PATH] === app.key);
+}
