@@ -75,7 +75,7 @@ describe('public API and language model tools (real podman)', function () {
     const result = await vscode.lm.invokeTool('preview-containers_runApp', { input: { app: 'apps-beta' }, toolInvocationToken: undefined });
     const text = textOf(result);
     const port = Number(/host port (\d+)/.exec(text)?.[1]);
-    assert.match(text, new RegExp(`answering at http://127\\.0\\.0\\.1:${port}/`));
+    assert.match(text, new RegExp(`answering at http://localhost:${port}/`));
     const exported = await api();
     assert.equal((await exported.getApps()).find((a) => a.appId === 'apps-beta')?.port, port);
     assert.match(await (await fetch(`http://127.0.0.1:${port}/`)).text(), /Hello from beta/);

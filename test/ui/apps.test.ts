@@ -281,9 +281,17 @@ describe('UI: welcome views, live discovery and clear errors', function () {
     await removeContainersUnder(workspace);
   });
 
-  /** As the user sets them (the engine binary and the port pool are user settings only). */
+  /**
+   * As the user sets them (the engine binary and the port pool are user settings only). code-server
+   * does not pick up an outside edit of the user settings file in an open window, so the window is
+   * reloaded (the extension activates again with them).
+   */
   async function writeSettings(settings: Record<string, unknown>): Promise<void> {
-    await session().server.writeUserSettings(settings);
+    const { server, page } = session();
+    await server.writeUserSettings(settings);
+    await reloadWorkbench(page);
+    await waitForWorkbench(page);
+    await openAppsView(page);
   }
 
   function welcome(page: Page) {

@@ -4,7 +4,8 @@ import type { ContainerEngine, EngineInfo } from './containerEngine';
 import { EngineRunError } from './engineErrors';
 import { classifyEngineFailure } from './engineFailure';
 import type { Exec, ExecResult, ExecStream } from './exec';
-import { isOurs, MANAGED_FILTER } from './labels';
+import { eventsArgs, imageExistsArgs, infoArgs, inspectArgs, listArgs, logsArgs, networkReloadArgs, pullArgs, removeArgs, removeVolumeArgs, startArgs, stopArgs, waitArgs } from './engineArgs';
+import { isOurs } from './labels';
 import { parseDockerPs, parsePodmanPs } from './parseContainerList';
 import { parseEngineEvent } from './parseEvent';
 import { parseInspect } from './parseInspect';
@@ -40,7 +41,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async info(): Promise<EngineInfo> {
-    const result = await this.call(['info', '--format', 'json'], { timeoutMs: 30_000 });
+    const result = await this.call(infoArgs(), { timeoutMs: 30_000 });
     this.check(result, 'info');
     let version = 'unknown';
     try {
@@ -67,11 +68,11 @@ export class CliEngine implements ContainerEngine {
   }
 
   async start(idOrName: string): Promise<void> {
-    this.check(await this.call(['start', idOrName]), 'start');
+    this.check(await this.call(startArgs(idOrName)), 'start');
   }
 
   async stop(idOrName: string, timeoutSeconds = 5): Promise<void> {
-    const result = await this.call(['stop', '-t', String(timeoutSeconds), idOrName], { timeoutMs: (timeoutSeconds + 30) * 1000 });
+    const result = await this.call(stopArgs(idOrName, timeoutSeconds), { timeoutMs: (timeoutSeconds + 30) * 1000 });
     if (result.exitCode !== 0 && classifyEngineFailure(result.stderr).kind === 'noSuchContainer') {
       return;
     }
@@ -79,9 +80,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async remove(idOrName: string, force = true): Promise<void> {
-    // podman rm -f would wait its default 10 s stop timeout; docker rm -f kills at once.
-    const args = ['rm', ...(force ? ['-f'] : []), ...(force && this.kind === 'podman' ? ['-t', '2'] : []), idOrName];
-    const result = await this.call(args);
+    const result = await this.call(removeArgs(this.kind, idOrName, force));
     if (result.exitCode !== 0 && classifyEngineFailure(result.stderr).kind === 'noSuchContainer') {
       return;
     }
@@ -89,26 +88,20 @@ export class CliEngine implements ContainerEngine {
   }
 
   async removeVolume(name: string): Promise<void> {
-    const result = await this.call(['volume', 'rm', '--force', name]);
+    const result = await this.call(removeVolumeArgs(name));
     if (result.exitCode !== 0 && !/no such volume|no volume with name/i.test(result.stderr)) {
       this.check(result, 'volume rm');
     }
   }
 
   async list(options: { readonly all: boolean; readonly ours: boolean }): Promise<ContainerSummary[]> {
-    const args = ['ps', ...(options.all ? ['-a'] : []), ...(options.ours ? ['--filter', `label=${MANAGED_FILTER}`] : [])];
-    if (this.kind === 'podman') {
-      const result = await this.call([...args, '--format', 'json']);
-      this.check(result, 'ps');
-      return parsePodmanPs(result.stdout);
-    }
-    const result = await this.call([...args, '--no-trunc', '--format', '{{json .}}']);
+    const result = await this.call(listArgs(this.kind, options));
     this.check(result, 'ps');
-    return parseDockerPs(result.stdout);
+    return this.kind === 'podman' ? parsePodmanPs(result.stdout) : parseDockerPs(result.stdout);
   }
 
   async inspect(idOrName: string): Promise<ContainerDetails | undefined> {
-    const result = await this.call(['inspect', '--type', 'container', idOrName]);
+    const result = await this.call(inspectArgs(idOrName));
     if (result.exitCode !== 0) {
       const kind = classifyEngineFailure(result.stderr).kind;
       if (kind === 'noSuchContainer' || /no such object|not found/i.test(result.stderr)) {
@@ -120,7 +113,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async logs(idOrName: string, tail: number): Promise<string[]> {
-    const result = await this.call(['logs', '--tail', String(tail), idOrName], { all: true });
+    const result = await this.call(logsArgs(idOrName, tail), { all: true });
     if (result.exitCode !== 0) {
       return [];
     }
@@ -128,12 +121,11 @@ export class CliEngine implements ContainerEngine {
   }
 
   async followLogs(idOrName: string, onLine: (line: string) => void, signal: AbortSignal, tail = 200): Promise<void> {
-    await this.options.stream(this.binary, [...this.globalArgs, 'logs', '--follow', '--tail', String(tail), idOrName], onLine, { signal, from: 'all' });
+    await this.options.stream(this.binary, [...this.globalArgs, ...logsArgs(idOrName, tail, true)], onLine, { signal, from: 'all' });
   }
 
   async events(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<{ readonly reason: string }> {
-    const format = this.kind === 'podman' ? 'json' : '{{json .}}';
-    const args = [...this.globalArgs, 'events', '--format', format, '--filter', 'type=container', '--filter', `label=${MANAGED_FILTER}`];
+    const args = [...this.globalArgs, ...eventsArgs(this.kind)];
     this.options.logger.debug(`${this.binary} ${args.join(' ')}`);
     const result = await this.options.stream(
       this.binary,
@@ -153,7 +145,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async wait(idOrName: string, signal: AbortSignal): Promise<number | undefined> {
-    const result = await this.call(['wait', idOrName], { signal, timeoutMs: 0 });
+    const result = await this.call(waitArgs(idOrName), { signal, timeoutMs: 0 });
     if (result.exitCode !== 0) {
       return undefined;
     }
@@ -162,8 +154,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async imageExists(image: string): Promise<boolean> {
-    const args = this.kind === 'podman' ? ['image', 'exists', image] : ['image', 'inspect', '--format', '{{.Id}}', image];
-    const result = await this.call(args);
+    const result = await this.call(imageExistsArgs(this.kind, image));
     if (result.exitCode !== 0 && classifyEngineFailure(result.stderr).kind === 'engineDown') {
       throw new EngineNotRespondingError(this.kind, result.stderr);
     }
@@ -176,7 +167,7 @@ export class CliEngine implements ContainerEngine {
     const lines: string[] = [];
     const result = await this.options.stream(
       this.binary,
-      [...this.globalArgs, 'pull', image],
+      [...this.globalArgs, ...pullArgs(image)],
       (line) => {
         lines.push(line);
         onLine(line);
@@ -193,7 +184,7 @@ export class CliEngine implements ContainerEngine {
     if (this.kind !== 'podman' || this.globalArgs.length > 0) {
       return;
     }
-    const result = await this.call(['network', 'reload', idOrName]);
+    const result = await this.call(networkReloadArgs(idOrName));
     if (result.exitCode !== 0) {
       this.options.logger.warn(`podman network reload ${idOrName} failed: ${result.stderr.trim()}`);
     }
