@@ -10,7 +10,8 @@ import { AppFolderError } from './errors';
 /** `child` is `parent` or lies below it (both absolute, normalized). */
 export function isInside(child: string, parent: string): boolean {
   const relative = path.relative(parent, child);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  // `..x` is a name inside; only `..` itself or `../…` leaves.
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 /** The real path, or undefined when it does not exist (or cannot be resolved). */

@@ -78,7 +78,7 @@ export class CodeServer {
     return this.log.tail(lines);
   }
 
-  /** Replaces the user's settings.json. Open windows apply it live; some settings need a reload. */
+  /** Replaces the user's settings.json. An open window does not apply an outside edit: reload it. */
   async writeUserSettings(settings: Readonly<Record<string, unknown>>): Promise<void> {
     await writeUserSettings(this.userDataDir, settings);
   }

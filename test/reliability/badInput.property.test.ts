@@ -20,6 +20,7 @@ import { FakeProbe, RecordingLogger, tempDir } from '../unit/helpers';
 import { envValue, goodAppEntry, goodCommand, goodEnv, goodImage, journalText, nastyString, relativeFolder, settingsCase, storedLeases } from './arbitraries';
 import { duplicatesOf, figure } from './helpers';
 import { assertRunArgv, expectedFrom } from './runArgv';
+import { unmirrored } from '../../src/core/sourceMirror';
 
 const CHEAP_RUNS = 10_000;
 const CONTROLLER_RUNS = 500;
@@ -280,10 +281,11 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
               containerPort: config.containerPort,
               command: config.command,
               env: config.env,
+              volumes: config.volumes,
               ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(ref) } : {}),
             });
             if (typeof command === 'string') {
-              assert.deepEqual(config.command, ['sh', '-c', command], 'a command string runs as one sh -c argument');
+              assert.deepEqual(unmirrored(config.command), ['sh', '-c', command], 'a command string runs as one sh -c argument (inside the source mirror)');
             }
             assert.equal(controller.stateOf(ref).status, 'running');
             assert.equal(result.port, await allocator.leaseOf(ref.key));

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import type { RunSpec } from '../../src/core/engine/runArgs';
 import { LABEL_APP, LABEL_MANAGED, LABEL_PATH, LABEL_PORT } from '../../src/core/engine/labels';
+import { SOURCE_DIR } from '../../src/core/sourceMirror';
 
 /** Options of `podman run` / `docker run` that take a value, and the ones that do not. */
 const WITH_VALUE = new Set(['--name', '--pull', '--security-opt', '--label', '--publish', '--volume', '--mount', '--workdir', '--env']);
@@ -81,20 +82,23 @@ export function assertRunArgv(argv: readonly string[], spec: ExpectedRun): void 
   assert.equal(labels.length, 4);
   const host = net.isIPv6(spec.bindAddress) ? `[${spec.bindAddress}]` : spec.bindAddress;
   assert.deepEqual(values(parsed, '--publish'), [`${host}:${spec.port}:${spec.containerPort}`]);
-  // The dependency cache is a named volume (a plain name: never a host path) over node_modules.
-  const cache = spec.dependencyVolume === undefined ? [] : [`${spec.dependencyVolume}:/app/node_modules`];
+  // The dependency cache and the shared package cache are named volumes (plain names: never host paths).
+  const cache = [...(spec.dependencyVolume === undefined ? [] : [`${spec.dependencyVolume}:/app/node_modules`]), ...(spec.volumes ?? []).map((v) => `${v.name}:${v.containerPath}`)];
+  for (const volume of spec.volumes ?? []) {
+    assert.match(volume.name, /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a volume name, not a path');
+  }
   if (spec.dependencyVolume !== undefined) {
     assert.match(spec.dependencyVolume, /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a volume name, not a path');
   }
   const volumes = values(parsed, '--volume');
-  assert.deepEqual(volumes.filter((v) => cache.includes(v)), cache, 'the dependency cache volume, if any');
+  assert.deepEqual(volumes.filter((v) => cache.includes(v)), cache, 'the dependency and package cache volumes, if any');
   const hostVolumes = volumes.filter((v) => !cache.includes(v));
   const mounts = values(parsed, '--mount');
   assert.equal(hostVolumes.length + mounts.length, 1, 'exactly one host path mounted');
   if (hostVolumes.length === 1) {
-    assert.deepEqual(hostVolumes[0]?.split(':'), [folder, '/app'], 'the engine splits -v at ":" into exactly source and target');
+    assert.deepEqual(hostVolumes[0]?.split(':'), [folder, SOURCE_DIR, 'ro'], 'the engine splits -v at ":" into exactly source, target and read-only');
   } else {
-    assert.deepEqual(mounts[0]?.split(','), ['type=bind', `source=${folder}`, 'target=/app'], 'the engine splits --mount at ","');
+    assert.deepEqual(mounts[0]?.split(','), ['type=bind', `source=${folder}`, `target=${SOURCE_DIR}`, 'readonly'], 'the engine splits --mount at ","');
   }
   const env = Object.fromEntries(values(parsed, '--env').map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
   assert.deepEqual(env, { ...spec.env, PORT: String(spec.containerPort), HOST: '0.0.0.0' });

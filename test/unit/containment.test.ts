@@ -32,6 +32,8 @@ describe('containment: paths stay inside the workspace, symlinks resolved', () =
     assert.ok(!isInside('/ws-other', '/ws'));
     assert.ok(!isInside('/', '/ws'));
     assert.ok(!isInside('/ws/../etc', '/ws'));
+    assert.ok(isInside('/ws/..hidden', '/ws'), 'a name starting with two dots is still inside');
+    assert.ok(isInside("/ws/..it's `id`", '/ws'));
   });
 
   it('realpathInside refuses "/", "../..", and a symlink out; accepts real sub-folders', async () => {
