@@ -9,7 +9,8 @@ import { ARTIFACTS_ROOT } from '../harness/artifacts';
 import { removeContainersUnder, removeDependencyVolumes } from '../harness/containers';
 import { PACKAGED_VSIX, REPO_ROOT } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
-import { activeEditorText, activeTabTitle, eventually, notificationToasts, reloadWorkbench, runPaletteCommand, treeItem, waitForWorkbench, webviewContent, webviewInnerFrame } from '../harness/workbench';
+import { activeEditorText, activeTabTitle, eventually, notificationToasts, reloadWorkbench, runPaletteCommand, waitForWorkbench, webviewContent, webviewInnerFrame } from '../harness/workbench';
+import { appDescription, hoverAction, openAppsView, paletteWithApp, waitForDescription } from './appsView';
 
 const RANGE = { start: 32900, end: 32949 };
 const SETTINGS = {
@@ -18,58 +19,6 @@ const SETTINGS = {
   'previewContainers.portRange.start': RANGE.start,
   'previewContainers.portRange.end': RANGE.end,
 };
-
-async function openAppsView(page: Page): Promise<void> {
-  const view = page.locator('[id="workbench.view.extension.previewContainers"]');
-  if (!(await view.isVisible())) {
-    await page.locator('.activitybar .action-item a[aria-label^="Preview Containers"]').first().click();
-  }
-  await view.waitFor({ state: 'visible', timeout: 15_000 });
-}
-
-/** The description ("`:32901 · running`") of an app's tree item. */
-async function appDescription(page: Page, name: string): Promise<string> {
-  const item = treeItem(page, 'previewContainers', new RegExp(`^${name},`));
-  return ((await item.locator('.label-description').textContent({ timeout: 2000 })) ?? '').trim();
-}
-
-async function waitForDescription(page: Page, name: string, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-  return eventually(() => appDescription(page, name), { timeoutMs, accept: (d) => pattern.test(d) });
-}
-
-/**
- * Runs a palette command that asks for an app, and picks it: type its name, check the focused row,
- * press Enter. The picker can reset its value while it finishes opening, so this repeats until the
- * picker has closed.
- */
-async function paletteWithApp(page: Page, title: string, app: string): Promise<void> {
-  await runPaletteCommand(page, title);
-  // Wait for the app picker itself (it carries the command's title), not the closing palette.
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title.replace(/^Preview Containers: /, '') }).waitFor({ state: 'visible', timeout: 10_000 });
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name').first();
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await eventually(
-    async () => {
-      if (!(await input.isVisible())) {
-        return;
-      }
-      if ((await input.inputValue()) !== app) {
-        await input.fill(app);
-      }
-      assert.equal((await focused.textContent({ timeout: 1000 }))?.trim(), app);
-      await input.press('Enter');
-      await input.waitFor({ state: 'hidden', timeout: 1500 });
-    },
-    { timeoutMs: 20_000 },
-  );
-}
-
-async function hoverAction(page: Page, app: string, action: string): Promise<void> {
-  const item = treeItem(page, 'previewContainers', new RegExp(`^${app},`));
-  await item.hover();
-  await item.locator(`.action-label[aria-label="${action}"]`).click();
-}
 
 describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix, real podman)', function () {
   this.timeout(180_000);
