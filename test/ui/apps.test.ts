@@ -10,15 +10,10 @@ import { removeContainersUnder, removeDependencyVolumes } from '../harness/conta
 import { PACKAGED_VSIX, REPO_ROOT } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
 import { activeEditorText, activeTabTitle, eventually, notificationToasts, reloadWorkbench, runPaletteCommand, waitForWorkbench, webviewContent, webviewInnerFrame } from '../harness/workbench';
-import { appDescription, hoverAction, openAppsView, paletteWithApp, waitForDescription } from './appsView';
+import { appDescription, hoverAction, openAppsView, paletteWithApp, runAppsFromPalette, uiSettings, waitForDescription } from './appsView';
 
 const RANGE = { start: 32900, end: 32949 };
-const SETTINGS = {
-  'previewContainers.image': LOCAL_TEST_IMAGE,
-  'previewContainers.pullPolicy': 'never',
-  'previewContainers.portRange.start': RANGE.start,
-  'previewContainers.portRange.end': RANGE.end,
-};
+const SETTINGS = uiSettings(RANGE);
 
 describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix, real podman)', function () {
   this.timeout(180_000);
@@ -44,15 +39,9 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
 
   it('runs both apps from the palette on distinct pool ports; the tree shows them', async () => {
     const { page } = session();
-    await openAppsView(page);
-    for (const app of ['alpha', 'beta']) {
-      await paletteWithApp(page, 'Preview Containers: Run App Container', app);
-      const description = await waitForDescription(page, app, /^:\d+ · running$/);
-      const port = Number(/^:(\d+)/.exec(description)?.[1]);
-      assert.ok(port >= RANGE.start && port <= RANGE.end, description);
+    for (const [app, port] of await runAppsFromPalette(page, ['alpha', 'beta'], RANGE)) {
       ports.set(app, port);
     }
-    assert.notEqual(ports.get('alpha'), ports.get('beta'));
     for (const [app, port] of ports) {
       const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
       assert.match(body, new RegExp(`Hello from ${app}`));

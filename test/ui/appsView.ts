@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { LOCAL_TEST_IMAGE } from '../../scripts/demoWorkspace';
 import { eventually, runPaletteCommand, treeItem } from '../harness/workbench';
 
 /** The Apps view of the workbench, shared by the UI tests of both engines. */
@@ -54,4 +55,29 @@ export async function hoverAction(page: Page, app: string, action: string): Prom
   const item = treeItem(page, 'previewContainers', new RegExp(`^${app},`));
   await item.hover();
   await item.locator(`.action-label[aria-label="${action}"]`).click();
+}
+
+/** Workspace settings of a UI test: the local image (nothing can be pulled here) and a pool of its own. */
+export function uiSettings(range: { readonly start: number; readonly end: number }): Record<string, unknown> {
+  return {
+    'previewContainers.image': LOCAL_TEST_IMAGE,
+    'previewContainers.pullPolicy': 'never',
+    'previewContainers.portRange.start': range.start,
+    'previewContainers.portRange.end': range.end,
+  };
+}
+
+/** Runs each app from the palette and waits for its tree item to say `:<port> · running`; returns the ports (distinct, in the pool). */
+export async function runAppsFromPalette(page: Page, apps: readonly string[], range: { readonly start: number; readonly end: number }): Promise<Map<string, number>> {
+  await openAppsView(page);
+  const ports = new Map<string, number>();
+  for (const app of apps) {
+    await paletteWithApp(page, 'Preview Containers: Run App Container', app);
+    const description = await waitForDescription(page, app, /^:\d+ · running$/);
+    const port = Number(/^:(\d+)/.exec(description)?.[1]);
+    assert.ok(port >= range.start && port <= range.end, description);
+    ports.set(app, port);
+  }
+  assert.equal(new Set(ports.values()).size, apps.length, `distinct ports: ${JSON.stringify([...ports])}`);
+  return ports;
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { writeDemoWorkspace, LOCAL_TEST_IMAGE } from '../../scripts/demoWorkspace';
+import { writeDemoWorkspace } from '../../scripts/demoWorkspace';
 import { CliEngine } from '../../src/core/engine/cliEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
 import { LABEL_APP } from '../../src/core/engine/labels';
@@ -12,7 +12,7 @@ import { requireTestDockerd } from '../harness/dockerd';
 import { PACKAGED_VSIX } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
 import { eventually, reloadWorkbench, waitForWorkbench, webviewInnerFrame } from '../harness/workbench';
-import { hoverAction, openAppsView, paletteWithApp, waitForDescription } from './appsView';
+import { hoverAction, openAppsView, paletteWithApp, runAppsFromPalette, uiSettings, waitForDescription } from './appsView';
 
 const RANGE = { start: 37300, end: 37349 };
 const APPS = ['alpha', 'beta'] as const;
@@ -40,7 +40,7 @@ async function extensionLog(userDataDir: string): Promise<string> {
 describe('UI on docker: the extension with previewContainers.engine "docker" on the tests’ dockerd (packaged .vsix)', function () {
   this.timeout(180_000);
   let workspace: string | undefined;
-  const ports = new Map<string, number>();
+  let ports = new Map<string, number>();
   const containerIds = new Map<string, string>();
 
   before(function () {
@@ -56,12 +56,7 @@ describe('UI on docker: the extension with previewContainers.engine "docker" on 
     env: () => ({ DOCKER_HOST: process.env.DOCKER_HOST ?? '' }),
     prepareWorkspace: async (folder) => {
       workspace = folder;
-      writeDemoWorkspace(folder, {
-        'previewContainers.image': LOCAL_TEST_IMAGE,
-        'previewContainers.pullPolicy': 'never',
-        'previewContainers.portRange.start': RANGE.start,
-        'previewContainers.portRange.end': RANGE.end,
-      });
+      writeDemoWorkspace(folder, uiSettings(RANGE));
     },
   });
 
@@ -78,15 +73,7 @@ describe('UI on docker: the extension with previewContainers.engine "docker" on 
 
   it('runs both apps from the palette, in docker containers on distinct pool ports; the log says docker runs them', async () => {
     const { page, server } = session();
-    await openAppsView(page);
-    for (const app of APPS) {
-      await paletteWithApp(page, 'Preview Containers: Run App Container', app);
-      const description = await waitForDescription(page, app, /^:\d+ · running$/);
-      const port = Number(/^:(\d+)/.exec(description)?.[1]);
-      assert.ok(port >= RANGE.start && port <= RANGE.end, description);
-      ports.set(app, port);
-    }
-    assert.notEqual(ports.get('alpha'), ports.get('beta'));
+    ports = await runAppsFromPalette(page, APPS, RANGE);
     const containers = await dockerContainers();
     for (const app of APPS) {
       const container = containers.get(`apps-${app}`);
