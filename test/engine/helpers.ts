@@ -60,7 +60,7 @@ export async function realEngine(context: Mocha.Context, kind: EngineKind = 'pod
     engines.set(kind, engine);
     return engine;
   } catch (error) {
-    const message = `No working ${kind} for the engine tests: ${error instanceof Error ? error.message : String(error)}. Run: npm run setup`;
+    const message = `No working ${kind} for the real-engine tests: ${error instanceof Error ? error.message : String(error)}. Run: npm run setup`;
     if (process.env.CI) {
       assert.fail(message);
     }
