@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { containerNameFor, dependencyVolumeFor } from '../../src/core/appIdentity';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import type { EngineCli } from '../harness/containers';
+import { requireTestDockerd } from '../harness/dockerd';
 import { engineCli, ENGINE_VARIANTS, fetchText, makeController, realEngine, TestWorkspace, writeViteApp } from './helpers';
 
 async function volumeExists(engine: EngineCli, name: string): Promise<boolean> {
@@ -20,6 +21,9 @@ for (const { kind, portOffset } of ENGINE_VARIANTS) {
     let workspace: TestWorkspace;
 
     before(async function () {
+      if (kind === 'docker') {
+        requireTestDockerd(this, { network: true }); // npm install runs inside the container
+      }
       engine = await realEngine(this, kind);
       workspace = await TestWorkspace.create('pc-vite');
     });

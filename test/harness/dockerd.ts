@@ -101,9 +101,14 @@ async function commandLine(pid: number): Promise<string[]> {
   }
 }
 
+/** Whether a dockerd manages iptables (unless told `--iptables=false`; a daemon.json may also say so, which we cannot see). */
+function managesIptables(argv: readonly string[]): boolean {
+  return !argv.some((arg, i) => arg === '--iptables=false' || (arg === '--iptables' && argv[i + 1] === 'false'));
+}
+
 /** Docker daemons on this machine that are not test daemons of ours (a user's Docker, say). */
-async function foreignDaemons(): Promise<{ pid: number; dataRoot: string }[]> {
-  const found: { pid: number; dataRoot: string }[] = [];
+async function foreignDaemons(): Promise<{ pid: number; dataRoot: string; iptables: boolean }[]> {
+  const found: { pid: number; dataRoot: string; iptables: boolean }[] = [];
   for (const name of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(name)) {
       continue;
@@ -114,7 +119,7 @@ async function foreignDaemons(): Promise<{ pid: number; dataRoot: string }[]> {
     }
     const dataRoot = dataRootOf(argv);
     if (!dataRoot.startsWith(daemonsRoot() + path.sep)) {
-      found.push({ pid: Number(name), dataRoot });
+      found.push({ pid: Number(name), dataRoot, iptables: managesIptables(argv) });
     }
   }
   return found;
@@ -238,9 +243,10 @@ export class TestDockerd {
       console.warn(`[dockerd] stopping the test dockerd ${stale} an earlier run left running`);
       await stopPid(stale, STOP_TIMEOUT_MS);
     }
-    const foreign = await foreignDaemons();
-    // Starting dockerd with iptables re-creates the DOCKER chains every daemon shares: beside a
-    // user's Docker ours touches no iptables at all (published ports still work, through docker-proxy).
+    // Starting dockerd with iptables re-creates the DOCKER chains every such daemon shares: beside a
+    // user's Docker that uses them, ours touches no iptables at all (published ports still work,
+    // through docker-proxy; its containers cannot reach the network then).
+    const foreign = (await foreignDaemons()).filter((daemon) => daemon.iptables);
     const iptables = foreign.length === 0;
     if (!iptables) {
       console.warn(`[dockerd] another Docker daemon runs here (${foreign.map((d) => `pid ${d.pid}, ${d.dataRoot}`).join('; ')}): the test dockerd runs without iptables, so its containers cannot reach the network`);
@@ -448,11 +454,14 @@ export async function stopTestDockerd(): Promise<void> {
  * The running test dockerd. Without one a test fails when CI is set (it must never pass by
  * skipping) and is skipped with the reason on a developer machine.
  */
-export function requireTestDockerd(context: Mocha.Context): TestDockerd {
-  if (current && 'daemon' in current) {
+export function requireTestDockerd(context: Mocha.Context, needs: { readonly network?: boolean } = {}): TestDockerd {
+  if (current && 'daemon' in current && (!needs.network || current.daemon.outboundNetwork)) {
     return current.daemon;
   }
-  const reason = current?.reason ?? 'the test dockerd was not started (is test/harness/dockerdFixture.js required in this layer\'s .mocharc?)';
+  const reason =
+    current && 'daemon' in current
+      ? 'this test needs the network from inside containers, and the test dockerd runs without iptables beside another Docker daemon'
+      : (current?.reason ?? "the test dockerd was not started (is test/harness/dockerdFixture.js required in this layer's .mocharc?)");
   const message = `No test Docker daemon: ${reason}. Run: npm run setup`;
   if (process.env.CI) {
     assert.fail(message);
