@@ -9,8 +9,8 @@ import { ARTIFACTS_ROOT } from '../harness/artifacts';
 import { removeContainersUnder, removeDependencyVolumes } from '../harness/containers';
 import { PACKAGED_VSIX, REPO_ROOT } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
-import { activeEditorText, activeTabTitle, eventually, notificationToasts, reloadWorkbench, runPaletteCommand, waitForWorkbench, webviewContent, webviewInnerFrame } from '../harness/workbench';
-import { appDescription, hoverAction, openAppsView, paletteWithApp, runAppsFromPalette, uiSettings, waitForDescription } from './appsView';
+import { activeEditorText, activeTabTitle, eventually, notificationToasts, runPaletteCommand, webviewContent, webviewInnerFrame } from '../harness/workbench';
+import { appDescription, hoverAction, openAppsView, paletteWithApp, reloadAndWaitForApps, runAppsFromPalette, uiSettings, waitForDescription } from './appsView';
 
 const RANGE = { start: 32900, end: 32949 };
 const SETTINGS = uiSettings(RANGE);
@@ -127,12 +127,7 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
 
   it('after a window reload the leases, the tree and the open preview tab come back on the same ports', async () => {
     const { page } = session();
-    await reloadWorkbench(page);
-    await waitForWorkbench(page);
-    await openAppsView(page);
-    for (const [app, port] of ports) {
-      await waitForDescription(page, app, new RegExp(`^:${port} · running$`));
-    }
+    await reloadAndWaitForApps(page, ports);
     // Both preview tabs were restored by the serializer, titled with their (same) ports, and each
     // reconnects to its app.
     for (const [app, port] of ports) {

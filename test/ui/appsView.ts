@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { LOCAL_TEST_IMAGE } from '../../scripts/demoWorkspace';
-import { eventually, runPaletteCommand, treeItem } from '../harness/workbench';
+import { eventually, reloadWorkbench, runPaletteCommand, treeItem, waitForWorkbench } from '../harness/workbench';
 
 /** The Apps view of the workbench, shared by the UI tests of both engines. */
 
@@ -80,4 +80,14 @@ export async function runAppsFromPalette(page: Page, apps: readonly string[], ra
   }
   assert.equal(new Set(ports.values()).size, apps.length, `distinct ports: ${JSON.stringify([...ports])}`);
   return ports;
+}
+
+/** Reloads the window and waits until the tree shows every app running again on its port. */
+export async function reloadAndWaitForApps(page: Page, ports: ReadonlyMap<string, number>): Promise<void> {
+  await reloadWorkbench(page);
+  await waitForWorkbench(page);
+  await openAppsView(page);
+  for (const [app, port] of ports) {
+    await waitForDescription(page, app, new RegExp(`^:${port} · running$`));
+  }
 }

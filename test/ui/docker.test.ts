@@ -11,8 +11,8 @@ import { containersUnder, removeContainersUnder } from '../harness/containers';
 import { requireTestDockerd } from '../harness/dockerd';
 import { PACKAGED_VSIX } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
-import { eventually, reloadWorkbench, waitForWorkbench, webviewInnerFrame } from '../harness/workbench';
-import { hoverAction, openAppsView, paletteWithApp, runAppsFromPalette, uiSettings, waitForDescription } from './appsView';
+import { eventually, webviewInnerFrame } from '../harness/workbench';
+import { hoverAction, paletteWithApp, reloadAndWaitForApps, runAppsFromPalette, uiSettings, waitForDescription } from './appsView';
 
 const RANGE = { start: 37300, end: 37349 };
 const APPS = ['alpha', 'beta'] as const;
@@ -96,12 +96,7 @@ describe('UI on docker: the extension with previewContainers.engine "docker" on 
 
   it('after a window reload the same containers are adopted (same ids, still running), on the same ports', async () => {
     const { page } = session();
-    await reloadWorkbench(page);
-    await waitForWorkbench(page);
-    await openAppsView(page);
-    for (const [app, port] of ports) {
-      await waitForDescription(page, app, new RegExp(`^:${port} · running$`));
-    }
+    await reloadAndWaitForApps(page, ports);
     const containers = await dockerContainers();
     for (const app of APPS) {
       assert.equal(containers.get(`apps-${app}`)?.id, containerIds.get(app), `apps-${app}: the same container`);
