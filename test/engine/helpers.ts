@@ -74,10 +74,22 @@ export function engineCli(engine: EngineCli, args: readonly string[]) {
   return execa(engine.binary, [...args], { stdin: 'ignore' });
 }
 
-/** A container that is not ours (no labels) serving `folder`'s server.js on 127.0.0.1:`port`; returns its id. */
+let foreignContainers = 0;
+
+/**
+ * A container that is not ours (no labels) serving `folder`'s server.js on 127.0.0.1:`port`;
+ * returns its id. A refused start leaves a created container behind: it is removed (by the name
+ * given here) before the error is passed on.
+ */
 export async function runForeignContainer(engine: EngineCli, port: number, folder: string): Promise<string> {
-  const { stdout } = await engineCli(engine, ['run', '-d', '--init', '-p', `127.0.0.1:${port}:3000`, '-v', `${folder}:/app`, '-w', '/app', TEST_IMAGE, 'node', 'server.js']);
-  return stdout.trim();
+  const name = `pc-foreign-${process.pid}-${++foreignContainers}`;
+  try {
+    const { stdout } = await engineCli(engine, ['run', '-d', '--name', name, '--init', '-p', `127.0.0.1:${port}:3000`, '-v', `${folder}:/app`, '-w', '/app', TEST_IMAGE, 'node', 'server.js']);
+    return stdout.trim().split('\n').pop() ?? '';
+  } catch (error) {
+    await execa(engine.binary, ['rm', '--force', name], { stdin: 'ignore', reject: false });
+    throw error;
+  }
 }
 
 /** `rm -f` as a user types it (podman would wait its 10 s stop timeout without `-t`). */
