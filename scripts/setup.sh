@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Sets up everything the product and its tests need on a fresh Debian/Ubuntu machine, idempotently:
 # OS packages, npm packages, a working podman, the local test image and the cached code-server.
+# docker.io brings dockerd for the Docker test variants; no daemon is started here (the tests start
+# their own, see test/harness/dockerd.ts).
 # Safe to re-run: each step checks before it acts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { echo "[setup] $*"; }
 
-OS_PACKAGES=(podman runc catatonit busybox-static ripgrep chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config python3 make g++ iproute2 procps)
+OS_PACKAGES=(podman runc docker.io catatonit busybox-static ripgrep chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config python3 make g++ iproute2 procps)
 
 missing=()
 for pkg in "${OS_PACKAGES[@]}"; do

@@ -9,6 +9,7 @@ import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { detectEngine } from '../../src/core/engine/detectEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
 import { EngineNotRespondingError } from '../../src/core/errors';
+import { requireTestDockerd } from '../harness/dockerd';
 import { RecordingLogger } from '../unit/helpers';
 import { fetchText, makeController, realEngine, TestWorkspace } from './helpers';
 
@@ -66,5 +67,64 @@ describe('engine connections: a second podman connection (podman system service)
     service?.kill('SIGTERM');
     await new Promise((resolve) => service?.once('exit', resolve));
     await assert.rejects(engine.list({ all: true, ours: true }), (error: unknown) => error instanceof EngineNotRespondingError && /podman is installed but its engine is not answering/.test(error.message));
+  });
+});
+
+/**
+ * A docker context (`--context <name>`) next to the default one: contexts live in the client's
+ * configuration, so the test uses a throw-away one (DOCKER_CONFIG) and never the user's. One
+ * context reaches the test dockerd, another a socket nothing listens on.
+ */
+describe('engine connections: docker contexts (--context)', function () {
+  this.timeout(120_000);
+  const live = `pc-test-${process.pid}`;
+  const dead = `pc-dead-${process.pid}`;
+  let configDir: string;
+  let configBefore: string | undefined;
+  let local: ContainerEngine;
+  let workspace: TestWorkspace;
+  const detect = (connection: string) => detectEngine({ choice: 'docker', enginePath: undefined, connection, exec: execaExec, stream: execaStream, logger: new RecordingLogger() });
+
+  before(async function () {
+    const daemon = requireTestDockerd(this);
+    local = await realEngine(this, 'docker');
+    workspace = await TestWorkspace.create('pc-context');
+    configDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pc-docker-config-'));
+    configBefore = process.env.DOCKER_CONFIG;
+    process.env.DOCKER_CONFIG = configDir;
+    await execa('docker', ['context', 'create', live, '--docker', `host=${daemon.host}`]);
+    await execa('docker', ['context', 'create', dead, '--docker', `host=unix://${path.join(configDir, 'nothing.sock')}`]);
+  });
+
+  after(async () => {
+    await workspace?.cleanUp(local);
+    if (configBefore === undefined) {
+      delete process.env.DOCKER_CONFIG;
+    } else {
+      process.env.DOCKER_CONFIG = configBefore;
+    }
+    if (configDir) {
+      await fs.rm(configDir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists both contexts beside the default one (local sockets: no remote host)', async () => {
+    const contexts = await listConnections(execaExec, { docker: 'docker' });
+    assert.deepEqual(contexts.map((c) => [c.name, c.kind, c.host]).sort(), [
+      ['default', 'docker', undefined],
+      [dead, 'docker', undefined],
+      [live, 'docker', undefined],
+    ].sort());
+  });
+
+  it('runs an app through a context; a context whose daemon is gone fails clearly', async () => {
+    const engine = await detect(live);
+    const { controller } = makeController(engine, { start: 37150, end: 37159 });
+    const app = await workspace.addApp('via-context');
+    const result = await controller.run({ ref: app });
+    assert.equal(await fetchText(`${result.url}name`), 'via-context');
+    assert.ok((await local.list({ all: false, ours: true })).some((c) => c.id === result.containerId), 'the same daemon, seen without the context');
+    // The flag really selects the endpoint: DOCKER_HOST (the test dockerd) does not win over it.
+    await assert.rejects(detect(dead), (error: unknown) => error instanceof EngineNotRespondingError && /docker is installed but its engine is not answering: .*nothing\.sock/.test(error.message));
   });
 });

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execa } from 'execa';
 import { makeAppRef, type AppRef } from '../../src/core/appIdentity';
 import type { AppController } from '../../src/core/appController';
 import { createCore, type Core } from '../../src/core/createCore';
@@ -13,35 +14,84 @@ import { InMemoryMemento } from '../../src/core/memento';
 import type { PortAllocator } from '../../src/core/portAllocator';
 import type { PortProbe } from '../../src/core/portProbe';
 import { readSettings, type Settings } from '../../src/core/settings';
-import { containersUnder, removeContainers } from '../harness/containers';
+import type { EngineKind } from '../../src/core/engine/types';
+import { containersUnder, removeContainers, type EngineCli } from '../harness/containers';
+import { requireTestDockerd } from '../harness/dockerd';
 import { RecordingLogger } from '../unit/helpers';
 
 export const TEST_IMAGE = process.env.PREVIEW_TEST_IMAGE ?? 'localhost/preview-node:test';
 
-let engine: ContainerEngine | undefined;
+/**
+ * The engines every real-engine test runs on. A docker variant adds `portOffset` to each port its
+ * podman twin uses, so the two never collide: podman 32100–32780, docker 36500–37180.
+ */
+export interface EngineVariant {
+  readonly kind: EngineKind;
+  readonly portOffset: number;
+}
+export const ENGINE_VARIANTS: readonly EngineVariant[] = [
+  { kind: 'podman', portOffset: 0 },
+  { kind: 'docker', portOffset: 4400 },
+];
+
+const engines = new Map<EngineKind, ContainerEngine>();
 
 /**
- * The real podman. Without it the suite fails when CI is set (it must never pass by skipping)
- * and is skipped with a clear reason on a developer machine.
+ * The real engine of this kind (docker: the tests' own dockerd, test/harness/dockerd.ts). Without
+ * it the suite fails when CI is set (it must never pass by skipping) and is skipped with a clear
+ * reason on a developer machine.
  */
-export async function realEngine(context: Mocha.Context): Promise<ContainerEngine> {
-  if (engine) {
-    return engine;
+export async function realEngine(context: Mocha.Context, kind: EngineKind = 'podman'): Promise<ContainerEngine> {
+  const known = engines.get(kind);
+  if (known) {
+    return known;
+  }
+  if (kind === 'docker') {
+    requireTestDockerd(context);
   }
   try {
-    engine = await detectEngine({ choice: 'podman', enginePath: undefined, exec: execaExec, stream: execaStream, logger: new RecordingLogger() });
+    const engine = await detectEngine({ choice: kind, enginePath: undefined, exec: execaExec, stream: execaStream, logger: new RecordingLogger() });
     if (!(await engine.imageExists(TEST_IMAGE))) {
       throw new Error(`the test image ${TEST_IMAGE} is missing (run: npm run setup)`);
     }
+    engines.set(kind, engine);
     return engine;
   } catch (error) {
-    const message = `No working podman for the engine tests: ${error instanceof Error ? error.message : String(error)}. Run: npm run setup`;
+    const message = `No working ${kind} for the real-engine tests: ${error instanceof Error ? error.message : String(error)}. Run: npm run setup`;
     if (process.env.CI) {
       assert.fail(message);
     }
     console.warn(`SKIPPED: ${message}`);
     context.skip();
   }
+}
+
+/** `<engine> <args…>` with the engine's own CLI (for what a user would do outside the editor). */
+export function engineCli(engine: EngineCli, args: readonly string[]) {
+  return execa(engine.binary, [...args], { stdin: 'ignore' });
+}
+
+let foreignContainers = 0;
+
+/**
+ * A container that is not ours (no labels) serving `folder`'s server.js on 127.0.0.1:`port`;
+ * returns its id. A refused start leaves a created container behind: it is removed (by the name
+ * given here) before the error is passed on.
+ */
+export async function runForeignContainer(engine: EngineCli, port: number, folder: string): Promise<string> {
+  const name = `pc-foreign-${process.pid}-${++foreignContainers}`;
+  try {
+    const { stdout } = await engineCli(engine, ['run', '-d', '--name', name, '--init', '-p', `127.0.0.1:${port}:3000`, '-v', `${folder}:/app`, '-w', '/app', TEST_IMAGE, 'node', 'server.js']);
+    return stdout.trim().split('\n').pop() ?? '';
+  } catch (error) {
+    await execa(engine.binary, ['rm', '--force', name], { stdin: 'ignore', reject: false });
+    throw error;
+  }
+}
+
+/** `rm -f` as a user types it (podman would wait its 10 s stop timeout without `-t`). */
+export function forceRemoveArgs(engine: EngineCli, id: string): string[] {
+  return engine.kind === 'podman' ? ['rm', '-f', '-t', '1', id] : ['rm', '-f', id];
 }
 
 /** A temp workspace whose app folders are removed, with their containers, by `cleanUp`. */
@@ -71,7 +121,7 @@ export class TestWorkspace {
   /** Removes every container labelled with one of this workspace's folders (by id, in one call), then the folder. */
   async cleanUp(engineToUse: ContainerEngine | undefined): Promise<void> {
     if (engineToUse) {
-      await removeContainers((await containersUnder(engineToUse, this.root)).map((c) => c.id));
+      await removeContainers((await containersUnder(engineToUse, this.root)).map((c) => c.id), engineToUse);
     }
     await fs.rm(this.root, { recursive: true, force: true });
   }

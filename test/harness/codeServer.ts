@@ -44,7 +44,8 @@ export class CodeServer {
     private readonly process: GroupProcess,
     private readonly log: LogCapture,
     private readonly ownedDir: string | undefined,
-    private readonly userDataDir: string,
+    /** The user data folder (settings, and the logs of the extension host under logs/). */
+    readonly userDataDir: string,
   ) {}
 
   get pid(): number {

@@ -5,7 +5,7 @@ import { CliEngine } from '../../src/core/engine/cliEngine';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
 import { LABEL_PATH } from '../../src/core/engine/labels';
-import type { ContainerSummary } from '../../src/core/engine/types';
+import type { ContainerSummary, EngineKind } from '../../src/core/engine/types';
 import { silentLogger } from '../../src/core/logger';
 
 /**
@@ -21,31 +21,45 @@ export async function containersUnder(engine: ContainerEngine, folder: string): 
   });
 }
 
+/** The engine CLI a test drives: its kind and binary. */
+export type EngineCli = Pick<ContainerEngine, 'kind' | 'binary'>;
+const PODMAN: EngineCli = { kind: 'podman', binary: 'podman' };
+
 /** Removes containers by id in one engine call (40 one by one would take most of a minute). */
-export async function removeContainers(ids: readonly string[]): Promise<void> {
-  if (ids.length > 0) {
-    await execa('podman', ['rm', '--force', '--time', '0', '--ignore', ...ids], { stdin: 'ignore' });
+export async function removeContainers(ids: readonly string[], engine: EngineCli = PODMAN): Promise<void> {
+  if (ids.length === 0) {
+    return;
+  }
+  if (engine.kind === 'podman') {
+    await execa(engine.binary, ['rm', '--force', '--time', '0', '--ignore', ...ids], { stdin: 'ignore' });
+    return;
+  }
+  // docker rm --force kills at once; an id already gone is not an error here.
+  const result = await execa(engine.binary, ['rm', '--force', ...ids], { stdin: 'ignore', reject: false });
+  const errors = result.stderr.split('\n').filter((line) => line.trim() !== '' && !/No such container/i.test(line));
+  if (result.exitCode !== 0 && errors.length > 0) {
+    throw new Error(`${engine.binary} rm --force failed: ${errors.join('\n')}`);
   }
 }
 
 /** Removes the dependency cache volumes of these apps (zero-config starts create them), in one call. */
-export async function removeDependencyVolumes(apps: readonly Pick<AppRef, 'key'>[]): Promise<void> {
-  const { stdout } = await execa('podman', ['volume', 'ls', '--quiet']);
+export async function removeDependencyVolumes(apps: readonly Pick<AppRef, 'key'>[], engine: EngineCli = PODMAN): Promise<void> {
+  const { stdout } = await execa(engine.binary, ['volume', 'ls', '--quiet']);
   const existing = new Set(stdout.split('\n'));
   const ours = apps.map((app) => dependencyVolumeFor(app)).filter((name) => existing.has(name));
   if (ours.length > 0) {
-    await execa('podman', ['volume', 'rm', '--force', ...ours]);
+    await execa(engine.binary, ['volume', 'rm', '--force', ...ours]);
   }
 }
 
 /** Removes every container of ours under `folder` (what a test's workspace started); returns how many. */
-export async function removeContainersUnder(folder: string | undefined): Promise<number> {
+export async function removeContainersUnder(folder: string | undefined, kind: EngineKind = 'podman'): Promise<number> {
   if (!folder) {
     return 0;
   }
-  // The engine the tests use (podman); no detection round trip needed just to clean up.
-  const engine = new CliEngine({ kind: 'podman', binary: 'podman', exec: execaExec, stream: execaStream, logger: silentLogger });
+  // The engine the tests use; no detection round trip needed just to clean up.
+  const engine = new CliEngine({ kind, binary: kind, exec: execaExec, stream: execaStream, logger: silentLogger });
   const ids = (await containersUnder(engine, folder)).map((c) => c.id);
-  await removeContainers(ids);
+  await removeContainers(ids, engine);
   return ids.length;
 }

@@ -10,12 +10,14 @@ export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 export const PACKAGED_VSIX = path.join(REPO_ROOT, 'preview-containers.vsix');
 export const EXTENSION_ID = 'preview-containers.preview-containers';
 
-/** The cache folder scripts/install-code-server.sh installs into (same variables, same order). */
+/** The cache folder of code-server and the test dockerd (same variables, same order as scripts/install-code-server.sh). */
+export function cacheRoot(): string {
+  return process.env['PREVIEW_CONTAINERS_CACHE'] ?? path.join(process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'preview-containers');
+}
+
+/** Where scripts/install-code-server.sh installs code-server. */
 export function codeServerDir(): string {
-  const cacheRoot =
-    process.env['PREVIEW_CONTAINERS_CACHE'] ??
-    path.join(process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'preview-containers');
-  return path.join(cacheRoot, `code-server-${CODE_SERVER_VERSION}`);
+  return path.join(cacheRoot(), `code-server-${CODE_SERVER_VERSION}`);
 }
 
 export function codeServerEntry(): string {

@@ -49,7 +49,7 @@ export class ReliabilityWorkspace {
     try {
       await this.apps.cleanUp(engine);
       if (engine) {
-        await removeDependencyVolumes(this.apps.apps);
+        await removeDependencyVolumes(this.apps.apps, engine);
       }
     } finally {
       await fs.rm(this.root, { recursive: true, force: true }); // if apps.cleanUp failed first

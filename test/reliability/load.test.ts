@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { AppRef } from '../../src/core/appIdentity';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
+import type { EngineKind } from '../../src/core/engine/types';
 import { labelledPort, LABEL_PATH } from '../../src/core/engine/labels';
 import type { Lease } from '../../src/core/leaseStore';
 import { fetchText, realEngine } from '../engine/helpers';
@@ -11,18 +12,21 @@ import type { AppOutcome, WorkerConfig } from './workerProtocol';
 import { Workers } from './workers';
 
 /**
- * Issue 6 asks for two windows sharing 20 apps; issue 8 for eight sharing 40. Both run: the small
- * one is the everyday case of two VS Code windows, the large one the stress.
+ * Issue 6 asks for two windows sharing 20 apps; issue 8 for eight sharing 40. Both run on podman:
+ * the small one is the everyday case of two VS Code windows, the large one the stress. The small
+ * one also runs on docker (issue 16); the large one stays podman-only to keep CI within its time.
  */
-const LOADS = [
-  { windows: 2, apps: 20, range: { start: 34000, end: 34049 } },
-  { windows: 8, apps: 40, range: { start: 34000, end: 34099 } },
+const LOADS: readonly { engine: EngineKind; windows: number; apps: number; range: { start: number; end: number } }[] = [
+  { engine: 'podman', windows: 2, apps: 20, range: { start: 34000, end: 34049 } },
+  { engine: 'podman', windows: 8, apps: 40, range: { start: 34000, end: 34099 } },
+  { engine: 'docker', windows: 2, apps: 20, range: { start: 37400, end: 37449 } },
 ];
 const POOL_RANGE = { start: 34100, end: 34109 };
 
-function windowsFor(ws: ReliabilityWorkspace, apps: readonly AppRef[], windows: number, portRange: { start: number; end: number }): WorkerConfig[] {
+function windowsFor(ws: ReliabilityWorkspace, apps: readonly AppRef[], windows: number, portRange: { start: number; end: number }, engine: EngineKind = 'podman'): WorkerConfig[] {
   return Array.from({ length: windows }, (_, w) => ({
     name: `window-${w}`,
+    engine,
     shared: ws.shared,
     lag: WINDOW_LAG,
     portRange,
@@ -92,15 +96,11 @@ function describeFailures(outcomes: readonly AppOutcome[]): string {
     .join('\n');
 }
 
-describe('Reliability: load across windows (separate processes, shared lagged globalState, real podman)', function () {
+describe('Reliability: load across windows (separate processes, shared lagged globalState, real podman and docker)', function () {
   this.timeout(240_000);
   let engine: ContainerEngine;
   let ws: ReliabilityWorkspace | undefined;
   const workers = new Workers(() => ws!.scratch);
-
-  before(async function () {
-    engine = await realEngine(this);
-  });
 
   afterEach(async () => {
     await workers.killAll();
@@ -108,11 +108,12 @@ describe('Reliability: load across windows (separate processes, shared lagged gl
     ws = undefined;
   });
 
-  for (const { windows, apps: count, range } of LOADS) {
-    it(`${windows} windows start ${count} apps at once: 0 duplicate ports, 0 lost leases, every app answering with its own content`, async () => {
+  for (const { engine: kind, windows, apps: count, range } of LOADS) {
+    it(`${windows} windows start ${count} apps at once (${kind}): 0 duplicate ports, 0 lost leases, every app answering with its own content`, async function () {
+      engine = await realEngine(this, kind);
       ws = await ReliabilityWorkspace.create('load');
       const apps = await ws.addApps('app', count);
-      const { results, wallMs } = await workers.runTogether(windowsFor(ws, apps, windows, range));
+      const { results, wallMs } = await workers.runTogether(windowsFor(ws, apps, windows, range, kind));
       const outcomes = results.flatMap((r) => r.outcomes);
       assert.equal(outcomes.length, count);
       assert.equal(describeFailures(outcomes), '', 'every app started');
@@ -122,7 +123,8 @@ describe('Reliability: load across windows (separate processes, shared lagged gl
       const { merged } = await assertFinalState(engine, ws, apps, outcomes);
 
       const times = outcomes.map((o) => o.ms).sort((a, b) => a - b);
-      figure(`load ${windows}x${count}`, {
+      figure(`load ${windows}x${count}${kind === 'podman' ? '' : ` ${kind}`}`, {
+        engine: kind,
         processes: windows,
         apps: count,
         globalStateLagMs: `${WINDOW_LAG.minMs}-${WINDOW_LAG.maxMs}`,
@@ -140,7 +142,8 @@ describe('Reliability: load across windows (separate processes, shared lagged gl
     });
   }
 
-  it('pool of 10 ports, 12 apps from 4 windows: 10 run, 2 get PoolExhaustedError naming the holders, nothing half-created', async () => {
+  it('pool of 10 ports, 12 apps from 4 windows: 10 run, 2 get PoolExhaustedError naming the holders, nothing half-created', async function () {
+    engine = await realEngine(this);
     ws = await ReliabilityWorkspace.create('pool');
     const apps = await ws.addApps('pool', 12);
     const { results, wallMs } = await workers.runTogether(windowsFor(ws, apps, 4, POOL_RANGE));

@@ -1,6 +1,7 @@
 /**
  * One "VS Code window" in its own Node process (forked by workers.ts): its own allocator and
- * controller over the shared lagged globalState, the real lease journal and lock, and real podman.
+ * controller over the shared lagged globalState, the real lease journal and lock, and real podman
+ * (or docker: the tests' own dockerd, reached through the DOCKER_HOST the worker inherits).
  * Test hooks (pause points) live here, never in src/.
  */
 import { promises as fs } from 'node:fs';
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     throw new Error('usage: worker.js <config.json>');
   }
   const config = JSON.parse(await fs.readFile(configFile, 'utf8')) as WorkerConfig;
-  const detected = new EngineProvider(() => detectEngine({ choice: 'podman', enginePath: undefined, exec: execaExec, stream: execaStream, logger: silentLogger }));
+  const detected = new EngineProvider(() => detectEngine({ choice: config.engine ?? 'podman', enginePath: undefined, exec: execaExec, stream: execaStream, logger: silentLogger }));
   const engines = new EngineProvider(async () => {
     const engine = withPauses(await detected.get(), config.pauses ?? []);
     return config.scopeRoot === undefined ? engine : scopedEngine(engine, config.scopeRoot);

@@ -1,4 +1,5 @@
 import type { AppRef } from '../../src/core/appIdentity';
+import type { EngineKind } from '../../src/core/engine/types';
 import type { PortHolder } from '../../src/core/errors';
 import type { Lease } from '../../src/core/leaseStore';
 import type { ReconcileReport, ReconcilerOptions } from '../../src/core/reconciler';
@@ -19,6 +20,8 @@ export interface PausePoint {
 export interface WorkerConfig {
   /** The window's name (its globalState writer id). */
   readonly name: string;
+  /** The engine the window detects (default podman). */
+  readonly engine?: EngineKind;
   readonly shared: SharedState;
   readonly lag: Lag;
   readonly portRange: { readonly start: number; readonly end: number };

@@ -9,71 +9,11 @@ import { ARTIFACTS_ROOT } from '../harness/artifacts';
 import { removeContainersUnder, removeDependencyVolumes } from '../harness/containers';
 import { PACKAGED_VSIX, REPO_ROOT } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
-import { activeEditorText, activeTabTitle, eventually, notificationToasts, reloadWorkbench, runPaletteCommand, treeItem, waitForWorkbench, webviewContent, webviewInnerFrame } from '../harness/workbench';
+import { activeEditorText, activeTabTitle, eventually, notificationToasts, reloadWorkbench, runPaletteCommand, waitForWorkbench, webviewContent, webviewInnerFrame } from '../harness/workbench';
+import { appDescription, hoverAction, openAppsView, paletteWithApp, reloadAndWaitForApps, runAppsFromPalette, uiSettings, userPool, waitForDescription } from './appsView';
 
 const RANGE = { start: 32900, end: 32949 };
-/** What a workspace may set (what runs inside its containers). */
-const SETTINGS = {
-  'previewContainers.image': LOCAL_TEST_IMAGE,
-  'previewContainers.pullPolicy': 'never',
-};
-
-/** The port pool is a user setting: a workspace's value would be ignored (docs/SECURITY.md). */
-function userPool(start: number, end: number): Record<string, number> {
-  return { 'previewContainers.portRange.start': start, 'previewContainers.portRange.end': end };
-}
-
-async function openAppsView(page: Page): Promise<void> {
-  const view = page.locator('[id="workbench.view.extension.previewContainers"]');
-  if (!(await view.isVisible())) {
-    await page.locator('.activitybar .action-item a[aria-label^="Preview Containers"]').first().click();
-  }
-  await view.waitFor({ state: 'visible', timeout: 15_000 });
-}
-
-/** The description ("`:32901 · running`") of an app's tree item. */
-async function appDescription(page: Page, name: string): Promise<string> {
-  const item = treeItem(page, 'previewContainers', new RegExp(`^${name},`));
-  return ((await item.locator('.label-description').textContent({ timeout: 2000 })) ?? '').trim();
-}
-
-async function waitForDescription(page: Page, name: string, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-  return eventually(() => appDescription(page, name), { timeoutMs, accept: (d) => pattern.test(d) });
-}
-
-/**
- * Runs a palette command that asks for an app, and picks it: type its name, check the focused row,
- * press Enter. The picker can reset its value while it finishes opening, so this repeats until the
- * picker has closed.
- */
-async function paletteWithApp(page: Page, title: string, app: string): Promise<void> {
-  await runPaletteCommand(page, title);
-  // Wait for the app picker itself (it carries the command's title), not the closing palette.
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title.replace(/^Preview Containers: /, '') }).waitFor({ state: 'visible', timeout: 10_000 });
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name').first();
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await eventually(
-    async () => {
-      if (!(await input.isVisible())) {
-        return;
-      }
-      if ((await input.inputValue()) !== app) {
-        await input.fill(app);
-      }
-      assert.equal((await focused.textContent({ timeout: 1000 }))?.trim(), app);
-      await input.press('Enter');
-      await input.waitFor({ state: 'hidden', timeout: 1500 });
-    },
-    { timeoutMs: 20_000 },
-  );
-}
-
-async function hoverAction(page: Page, app: string, action: string): Promise<void> {
-  const item = treeItem(page, 'previewContainers', new RegExp(`^${app},`));
-  await item.hover();
-  await item.locator(`.action-label[aria-label="${action}"]`).click();
-}
+const SETTINGS = uiSettings();
 
 describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix, real podman)', function () {
   this.timeout(180_000);
@@ -82,7 +22,7 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
   const session = useWorkbenchSession({
     name: 'ui-apps',
     vsix: [PACKAGED_VSIX],
-    userSettings: userPool(RANGE.start, RANGE.end),
+    userSettings: userPool(RANGE),
     // A host name per app port (`<port>.localhost:<server port>`, loopback in every browser): the
     // app is served at the root of its own origin, so absolute asset paths work. (`{{host}}` would
     // also match `127.0.0.1:<port>` and proxy the workbench itself.)
@@ -100,15 +40,9 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
 
   it('runs both apps from the palette on distinct pool ports; the tree shows them', async () => {
     const { page } = session();
-    await openAppsView(page);
-    for (const app of ['alpha', 'beta']) {
-      await paletteWithApp(page, 'Preview Containers: Run App Container', app);
-      const description = await waitForDescription(page, app, /^:\d+ · running$/);
-      const port = Number(/^:(\d+)/.exec(description)?.[1]);
-      assert.ok(port >= RANGE.start && port <= RANGE.end, description);
+    for (const [app, port] of await runAppsFromPalette(page, ['alpha', 'beta'], RANGE)) {
       ports.set(app, port);
     }
-    assert.notEqual(ports.get('alpha'), ports.get('beta'));
     for (const [app, port] of ports) {
       const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
       assert.match(body, new RegExp(`Hello from ${app}`));
@@ -194,12 +128,7 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
 
   it('after a window reload the leases, the tree and the open preview tab come back on the same ports', async () => {
     const { page } = session();
-    await reloadWorkbench(page);
-    await waitForWorkbench(page);
-    await openAppsView(page);
-    for (const [app, port] of ports) {
-      await waitForDescription(page, app, new RegExp(`^:${port} · running$`));
-    }
+    await reloadAndWaitForApps(page, ports);
     // Both preview tabs were restored by the serializer, titled with their (same) ports, and each
     // reconnects to its app.
     for (const [app, port] of ports) {
@@ -216,7 +145,7 @@ describe('UI: preview through a path-prefixed proxy (code-server without --proxy
   const session = useWorkbenchSession({
     name: 'ui-direct',
     vsix: [PACKAGED_VSIX],
-    userSettings: userPool(32950, 32959),
+    userSettings: userPool({ start: 32950, end: 32959 }),
     // As in VS Code desktop: the preview frame may keep cookies (it is a third-party context).
     allowThirdPartyCookies: true,
     prepareWorkspace: async (folder) => {
@@ -372,7 +301,7 @@ describe('UI: a real Vite app, zero-config, renders in the preview', function ()
   const session = useWorkbenchSession({
     name: 'ui-vite',
     vsix: [PACKAGED_VSIX],
-    userSettings: userPool(32980, 32989),
+    userSettings: userPool({ start: 32980, end: 32989 }),
     extraArgs: (port) => ['--proxy-domain', `{{port}}.localhost:${port}`],
     prepareWorkspace: async (folder) => {
       workspace = folder;

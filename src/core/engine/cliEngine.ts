@@ -41,16 +41,19 @@ export class CliEngine implements ContainerEngine {
   }
 
   async info(): Promise<EngineInfo> {
-    const result = await this.call(infoArgs(), { timeoutMs: 30_000 });
+    const result = await this.call(infoArgs(this.kind), { timeoutMs: 30_000 });
     this.check(result, 'info');
-    let version = 'unknown';
+    let json: { version?: { Version?: string }; ServerVersion?: string; ServerErrors?: unknown } = {};
     try {
-      const json = JSON.parse(result.stdout) as { version?: { Version?: string }; ServerVersion?: string };
-      version = json.version?.Version ?? json.ServerVersion ?? version;
+      json = JSON.parse(result.stdout) as typeof json;
     } catch {
       // The version is informative only.
     }
-    return { kind: this.kind, version };
+    // docker 20.10's client exits 0 without a daemon; it says so under ServerErrors.
+    if (Array.isArray(json.ServerErrors) && json.ServerErrors.length > 0) {
+      throw new EngineNotRespondingError(this.kind, json.ServerErrors.map(String).join('\n'));
+    }
+    return { kind: this.kind, version: json.version?.Version ?? (json.ServerVersion || 'unknown') };
   }
 
   async run(spec: RunSpec): Promise<string> {

@@ -6,7 +6,8 @@ import type { EngineKind } from './types';
  * we ask podman and docker is testable without a process. `run` has its own file (runArgs.ts).
  */
 
-export const infoArgs = (): string[] => ['info', '--format', 'json'];
+/** docker's `--format json` shortcut came with its 23.0 client (20.10 prints the word "json"). */
+export const infoArgs = (kind: EngineKind): string[] => ['info', '--format', kind === 'podman' ? 'json' : '{{json .}}'];
 
 export const startArgs = (idOrName: string): string[] => ['start', idOrName];
 
