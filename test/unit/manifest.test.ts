@@ -1,0 +1,139 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PSEUDO_LOCALE, pseudoBundleText, pseudoLocalize } from '../../scripts/pseudoLocalize';
+
+/** The manifest as published: package.json and its string bundles. */
+
+const ROOT = path.resolve(__dirname, '..', '..', '..'); // compiled to out/test/unit/
+const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as T;
+
+interface Manifest {
+  [key: string]: unknown;
+  contributes: {
+    commands: { command: string }[];
+    viewsContainers: { activitybar: { id: string }[] };
+    viewsWelcome: { contents: string }[];
+  };
+}
+
+const manifest = readJson<Manifest>('package.json');
+const english = readJson<Record<string, string>>('package.nls.json');
+const pseudo = readJson<Record<string, string>>(`package.nls.${PSEUDO_LOCALE}.json`);
+const contributes = manifest.contributes;
+const commandIds = new Set(contributes.commands.map((c) => c.command));
+
+/** What VS Code and vsce both take as a placeholder (vsce: `^%([\w\d.]+)%$`, VS Code: any `%…%`). */
+const PLACEHOLDER = /^%([\w.]+)%$/;
+
+/** Every string of a JSON value with its path (`contributes.commands.0.title`). */
+function strings(value: unknown, at: string[] = []): { path: string[]; text: string }[] {
+  if (typeof value === 'string') {
+    return [{ path: at, text: value }];
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, child]) => strings(child, [...at, key]));
+  }
+  return [];
+}
+
+/** English text of a manifest string (resolving its `%key%`). */
+const resolved = (text: string): string => english[PLACEHOLDER.exec(text)?.[1] ?? ''] ?? text;
+
+/**
+ * Manifest properties the user reads. Model-facing text of the language-model tools
+ * (`modelDescription`, `inputSchema`) stays English on purpose: it is an instruction to the model,
+ * tuned in English, and it should not change the tool's behaviour with the user's locale.
+ */
+const USER_FACING = new Set([
+  'displayName', 'description', 'title', 'category', 'markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions',
+  'deprecationMessage', 'markdownDeprecationMessage', 'contextualTitle', 'contents', 'userDescription', 'altText',
+]);
+const NOT_SHOWN = new Set(['scripts', 'dependencies', 'devDependencies', 'engines', 'inputSchema', 'modelDescription']);
+
+function userFacing(entry: { path: string[] }): boolean {
+  const { path: at } = entry;
+  if (at.some((part) => NOT_SHOWN.has(part))) {
+    return false;
+  }
+  const last = at[at.length - 1];
+  const parent = at[at.length - 2];
+  const owner = /^\d+$/.test(last) ? parent : last; // enumDescriptions.0 → enumDescriptions
+  return USER_FACING.has(owner) || (at[0] === 'contributes' && at[1] === 'views' && last === 'name');
+}
+
+/** `command:` targets of the links in a text (viewsWelcome contents, walkthrough descriptions), arguments cut off. */
+function commandLinks(text: string): string[] {
+  return [...text.matchAll(/\]\(command:([^)?\s]+)/g)].map((m) => decodeURIComponent(m[1]));
+}
+
+/**
+ * A command a link may run: ours, VS Code's settings editor, or one VS Code makes for what we
+ * contribute: a view container's "show", and an output channel's "show" (for the extension's log
+ * channel, named in src/ui/outputLogger.ts).
+ */
+function commandExists(id: string): boolean {
+  const containers = contributes.viewsContainers.activitybar.map((c) => `workbench.view.extension.${c.id}`);
+  const logChannel = 'workbench.action.output.show.preview-containers.preview-containers.Preview Containers';
+  const channelCreated = () => fs.readFileSync(path.join(ROOT, 'src', 'ui', 'outputLogger.ts'), 'utf8').includes("createOutputChannel('Preview Containers'");
+  return commandIds.has(id) || id === 'workbench.action.openSettings' || containers.includes(id) || (id === logChannel && channelCreated());
+}
+
+describe('manifest: localized strings (package.nls.json)', () => {
+  const all = strings(manifest);
+  const used = all.map((s) => PLACEHOLDER.exec(s.text)?.[1]).filter((key): key is string => key !== undefined);
+
+  it('every %key% of package.json is in the English bundle', () => {
+    assert.ok(used.length > 50, `only ${used.length} placeholders`);
+    assert.deepEqual(used.filter((key) => !(key in english)), []);
+  });
+
+  it('every key of the English bundle is used, and none is empty', () => {
+    const usedKeys = new Set(used);
+    assert.deepEqual(Object.keys(english).filter((key) => !usedKeys.has(key)), []);
+    assert.deepEqual(Object.entries(english).filter(([, text]) => text.trim() === '').map(([key]) => key), []);
+  });
+
+  it('every string the user reads is a %key% (a new command title in plain English fails here)', () => {
+    const plain = all.filter((s) => userFacing(s) && !PLACEHOLDER.test(s.text)).map((s) => s.path.join('.'));
+    assert.deepEqual(plain, []);
+  });
+
+  it('no other string looks like a placeholder that vsce or VS Code would replace', () => {
+    const odd = all.filter((s) => s.text.length > 1 && s.text.startsWith('%') && s.text.endsWith('%') && !PLACEHOLDER.test(s.text));
+    assert.deepEqual(odd.map((s) => s.path.join('.')), []);
+  });
+
+  it('the welcome views link to commands that exist', () => {
+    const links = contributes.viewsWelcome.flatMap((w) => commandLinks(resolved(w.contents)));
+    assert.ok(links.length > 0);
+    assert.deepEqual(links.filter((id) => !commandExists(id)), []);
+  });
+});
+
+describe(`manifest: the pseudo-locale bundle (package.nls.${PSEUDO_LOCALE}.json)`, () => {
+  it('has only keys of the English bundle, and all of them', () => {
+    assert.deepEqual(Object.keys(pseudo).filter((key) => !(key in english)), [], 'keys the English bundle does not have');
+    assert.deepEqual(Object.keys(english).filter((key) => !(key in pseudo)), [], 'English keys without a pseudo string');
+  });
+
+  it('is what `npm run nls:pseudo` writes from the English bundle (run it after editing package.nls.json)', () => {
+    assert.equal(fs.readFileSync(path.join(ROOT, `package.nls.${PSEUDO_LOCALE}.json`), 'utf8'), pseudoBundleText(ROOT));
+  });
+
+  it('differs from English in every string, and keeps every link target and code span as it is', () => {
+    for (const [key, text] of Object.entries(english)) {
+      const targets = (s: string): string[] => [...s.matchAll(/\]\(([^)]*)\)|`[^`]*`/g)].map((m) => m[0]);
+      assert.notEqual(pseudo[key], text, key);
+      assert.deepEqual(targets(pseudo[key]), targets(text), key);
+      assert.equal(pseudo[key].split('\n').length, text.split('\n').length, key);
+    }
+  });
+
+  it('keeps a line that is only a link a line that is only a link (views and walkthroughs show it as a button)', () => {
+    assert.equal(
+      pseudoLocalize('Run `npm ci` first.\n[Retry](command:previewContainers.refresh)\nSee [the docs](https://podman.io/docs).'),
+      '\uFF3BRuun `npm ci` fiirst.\uFF3D\n[\uFF3BReetry\uFF3D](command:previewContainers.refresh)\n\uFF3BSeeee [thee doocs](https://podman.io/docs).\uFF3D',
+    );
+  });
+});
