@@ -3,17 +3,26 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PSEUDO_LOCALE, pseudoBundleText, pseudoLocalize } from '../../scripts/pseudoLocalize';
 
-/** The manifest as published: package.json and its string bundles. */
+/** The manifest as published: package.json, its string bundles and the walkthrough. */
 
 const ROOT = path.resolve(__dirname, '..', '..', '..'); // compiled to out/test/unit/
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as T;
 
+interface Step {
+  id: string;
+  title: string;
+  description: string;
+  media: { markdown?: string; image?: string; svg?: string };
+  completionEvents?: string[];
+}
 interface Manifest {
   [key: string]: unknown;
   contributes: {
     commands: { command: string }[];
+    configuration: { properties: Record<string, unknown> };
     viewsContainers: { activitybar: { id: string }[] };
     viewsWelcome: { contents: string }[];
+    walkthroughs: { id: string; title: string; steps: Step[] }[];
   };
 }
 
@@ -22,6 +31,7 @@ const english = readJson<Record<string, string>>('package.nls.json');
 const pseudo = readJson<Record<string, string>>(`package.nls.${PSEUDO_LOCALE}.json`);
 const contributes = manifest.contributes;
 const commandIds = new Set(contributes.commands.map((c) => c.command));
+const settingIds = new Set(Object.keys(contributes.configuration.properties));
 
 /** What VS Code and vsce both take as a placeholder (vsce: `^%([\w\d.]+)%$`, VS Code: any `%…%`). */
 const PLACEHOLDER = /^%([\w.]+)%$/;
@@ -135,5 +145,62 @@ describe(`manifest: the pseudo-locale bundle (package.nls.${PSEUDO_LOCALE}.json)
       pseudoLocalize('Run `npm ci` first.\n[Retry](command:previewContainers.refresh)\nSee [the docs](https://podman.io/docs).'),
       '\uFF3BRuun `npm ci` fiirst.\uFF3D\n[\uFF3BReetry\uFF3D](command:previewContainers.refresh)\n\uFF3BSeeee [thee doocs](https://podman.io/docs).\uFF3D',
     );
+  });
+});
+
+describe('manifest: the walkthrough', () => {
+  const walkthroughs = contributes.walkthroughs;
+  const steps = walkthroughs.flatMap((w) => w.steps);
+  const events = steps.flatMap((s) => s.completionEvents ?? []);
+
+  it('is one walkthrough, "getStarted", with the four steps in order', () => {
+    assert.deepEqual(walkthroughs.map((w) => w.id), ['getStarted']);
+    assert.deepEqual(steps.map((s) => s.id), ['installEngine', 'runApp', 'openPreview', 'ports']);
+  });
+
+  it('has a Markdown media file for every step, and no media file no step uses', () => {
+    const media = steps.map((s) => s.media.markdown);
+    for (const file of media) {
+      if (file === undefined || !file.startsWith('media/walkthrough/')) {
+        assert.fail(`${file} is not a Markdown file under media/walkthrough/`);
+      }
+      assert.ok(fs.readFileSync(path.join(ROOT, file), 'utf8').trim().startsWith('# '), `${file} is missing or has no heading`);
+    }
+    const present = fs.readdirSync(path.join(ROOT, 'media', 'walkthrough')).map((name) => `media/walkthrough/${name}`);
+    assert.deepEqual(present.filter((file) => !media.includes(file)), []);
+  });
+
+  it('completes its steps on the real actions', () => {
+    const byStep = Object.fromEntries(steps.map((s) => [s.id, s.completionEvents ?? []]));
+    assert.deepEqual(byStep['installEngine'], ['onContext:previewContainers.engineState == ready']);
+    assert.deepEqual(byStep['runApp'], ['onCommand:previewContainers.runApp']);
+    assert.deepEqual(byStep['openPreview'], ['onCommand:previewContainers.openPreview']);
+    assert.ok(byStep['ports'].includes('onCommand:previewContainers.showPortAllocations'));
+  });
+
+  it('waits only for commands and settings that exist, and context keys the extension sets', () => {
+    const sources = fs.readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+    const setContext = sources.map((file) => fs.readFileSync(path.join(ROOT, 'src', file), 'utf8')).join('\n');
+    for (const event of events) {
+      const [kind, ...rest] = event.split(':');
+      const what = rest.join(':');
+      if (kind === 'onCommand') {
+        assert.ok(commandIds.has(what), `${event}: no such command`);
+      } else if (kind === 'onSettingChanged') {
+        assert.ok(settingIds.has(what), `${event}: no such setting`);
+      } else if (kind === 'onContext') {
+        const key = /^[\w.]+/.exec(what)?.[0] ?? '';
+        assert.ok(setContext.includes(`'setContext', '${key}'`), `${event}: src never sets the context key ${key}`);
+      } else {
+        assert.fail(`${event}: unexpected kind of completion event`);
+      }
+    }
+  });
+
+  it('offers buttons only for commands that exist, and one for each command it waits for', () => {
+    const links = steps.flatMap((s) => commandLinks(resolved(s.description)));
+    assert.deepEqual(links.filter((id) => !commandExists(id)), []);
+    const awaited = events.filter((e) => e.startsWith('onCommand:')).map((e) => e.slice('onCommand:'.length));
+    assert.deepEqual(awaited.filter((id) => !links.includes(id)), []);
   });
 });
