@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { listFiles, PackageManager } from '@vscode/vsce';
 import { PSEUDO_LOCALE, pseudoBundleText, pseudoLocalize } from '../../scripts/pseudoLocalize';
 
-/** The manifest as published: package.json, its string bundles and the walkthrough. */
+/** The manifest as published: package.json, its string bundles, and what `vsce` would ship. */
 
 const ROOT = path.resolve(__dirname, '..', '..', '..'); // compiled to out/test/unit/
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as T;
@@ -17,6 +18,16 @@ interface Step {
 }
 interface Manifest {
   [key: string]: unknown;
+  icon: string;
+  license: string;
+  repository: { type: string; url: string };
+  homepage: string;
+  bugs: { url: string };
+  qna: false | string;
+  galleryBanner: { color: string; theme: string };
+  categories: string[];
+  keywords: string[];
+  l10n: string;
   contributes: {
     commands: { command: string }[];
     configuration: { properties: Record<string, unknown> };
@@ -87,6 +98,12 @@ function commandExists(id: string): boolean {
   const logChannel = 'workbench.action.output.show.preview-containers.preview-containers.Preview Containers';
   const channelCreated = () => fs.readFileSync(path.join(ROOT, 'src', 'ui', 'outputLogger.ts'), 'utf8').includes("createOutputChannel('Preview Containers'");
   return commandIds.has(id) || id === 'workbench.action.openSettings' || containers.includes(id) || (id === logChannel && channelCreated());
+}
+
+function pngSize(file: string): { width: number; height: number } {
+  const bytes = fs.readFileSync(path.join(ROOT, file));
+  assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG', `${file} is not a PNG`);
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
 describe('manifest: localized strings (package.nls.json)', () => {
@@ -202,5 +219,48 @@ describe('manifest: the walkthrough', () => {
     assert.deepEqual(links.filter((id) => !commandExists(id)), []);
     const awaited = events.filter((e) => e.startsWith('onCommand:')).map((e) => e.slice('onCommand:'.length));
     assert.deepEqual(awaited.filter((id) => !links.includes(id)), []);
+  });
+});
+
+describe('manifest: what a Marketplace or Open VSX listing needs', () => {
+  // VS Code 1.100's list (extensions' `categories` schema).
+  const CATEGORIES = ['AI', 'Azure', 'Chat', 'Data Science', 'Debuggers', 'Extension Packs', 'Education', 'Formatters', 'Keymaps', 'Language Packs', 'Linters', 'Machine Learning', 'Notebooks', 'Programming Languages', 'SCM Providers', 'Snippets', 'Testing', 'Themes', 'Visualization', 'Other'];
+
+  it('names its license, repository, homepage and issue tracker', () => {
+    assert.equal(manifest.license, 'MIT');
+    assert.match(fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8'), /^MIT License/);
+    assert.match(manifest.repository.url, /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\.git$/);
+    assert.ok(manifest.homepage.startsWith('https://'));
+    assert.ok(manifest.bugs.url.startsWith('https://'));
+    assert.ok(manifest.qna === false || manifest.qna.startsWith('https://'));
+  });
+
+  it('has a square PNG icon of at least 128×128 and a banner colour', () => {
+    assert.match(manifest.icon, /\.png$/);
+    const { width, height } = pngSize(manifest.icon);
+    assert.ok(width >= 128 && width === height, `${width}×${height}`);
+    assert.match(manifest.galleryBanner.color, /^#[0-9a-f]{6}$/i);
+    assert.ok(['dark', 'light'].includes(manifest.galleryBanner.theme));
+  });
+
+  it('has categories VS Code knows, keywords, a CHANGELOG and the l10n folder for runtime strings', () => {
+    assert.deepEqual(manifest.categories.filter((c) => !CATEGORIES.includes(c)), []);
+    assert.ok(manifest.keywords.length >= 5 && new Set(manifest.keywords).size === manifest.keywords.length);
+    assert.match(fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8'), /^# Changelog\n[\s\S]*## Unreleased[\s\S]*## 0\.1\.0/);
+    const bundle = readJson<unknown>(path.join(manifest.l10n, 'bundle.l10n.json'));
+    assert.ok(typeof bundle === 'object' && bundle !== null && !Array.isArray(bundle));
+  });
+
+  it('ships the icon, the string bundles, the walkthrough media and the CHANGELOG, and nothing else (.vscodeignore)', async function () {
+    this.timeout(30_000);
+    const files = await listFiles({ cwd: ROOT, packageManager: PackageManager.None });
+    const needed = [
+      'package.json', 'package.nls.json', `package.nls.${PSEUDO_LOCALE}.json`, 'README.md', 'LICENSE', 'CHANGELOG.md',
+      manifest.icon, 'media/preview-containers.svg', 'media/preview.js', 'media/preview.css', 'l10n/bundle.l10n.json',
+      ...contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.markdown!)),
+    ];
+    assert.deepEqual(needed.filter((file) => !files.includes(file)), [], 'missing from the package');
+    const allowed = [/^dist\/[\w-]+\.js$/, /^media\/[\w./-]+$/, /^l10n\/bundle\.l10n(\.[\w-]+)?\.json$/, /^package(\.nls(\.[\w-]+)?)?\.json$/, /^(README\.md|LICENSE|CHANGELOG\.md)$/];
+    assert.deepEqual(files.filter((file) => !allowed.some((pattern) => pattern.test(file))), [], 'shipped but not needed');
   });
 });
