@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { BrowserSession } from '../test/harness/browser';
 import { REPO_ROOT } from '../test/harness/prerequisites';
 
-export const ICON_SIZE = 256;
+const ICON_SIZE = 256;
 /** Also the galleryBanner colour in package.json, so the listing's header matches the icon. */
-export const ICON_BACKGROUND = '#17324d';
+const ICON_BACKGROUND = '#17324d';
 const ACCENT = '#38bdf8';
 
 function iconPage(svg: string): string {
