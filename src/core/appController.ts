@@ -1,5 +1,5 @@
 import type { AppRef } from './appIdentity';
-import { dependencyVolumeFor } from './appIdentity';
+import { appVolumesFor } from './buildCache';
 import { inspectFolder, type AppDefinition, type FolderInfo } from './appFolder';
 import { AppStateStore, type AppState } from './appStates';
 import type { ExitWatch } from './containerExits';
@@ -134,8 +134,8 @@ export class AppController {
   }
 
   /**
-   * Removes the container and forgets the lease. The dependency cache goes too, unless
-   * `keepCache` (the idle reaper keeps it so the next start does not reinstall).
+   * Removes the container and forgets the lease. The dependency and build caches go too, unless
+   * `keepCache` (the idle reaper keeps them so the next start does not reinstall or rebuild).
    */
   release(app: AppRef, options: { keepCache?: boolean } = {}): Promise<number | undefined> {
     this.interruptStart(app);
@@ -155,8 +155,8 @@ export class AppController {
       const port = await this.deps.allocator.releasePort(app);
       this.states.update(app, { status: 'stopped', port: undefined, containerId: undefined, startedAt: undefined, url: undefined, error: undefined, stage: undefined });
       if (!options.keepCache) {
-        await engine.removeVolume(dependencyVolumeFor(app)).catch((error: unknown) => {
-          this.deps.logger.warn(`Could not remove the dependency cache of ${app.appId}: ${error instanceof Error ? error.message : String(error)}`);
+        await engine.removeVolumes(appVolumesFor(app)).catch((error: unknown) => {
+          this.deps.logger.warn(`Could not remove the dependency and build caches of ${app.appId}: ${error instanceof Error ? error.message : String(error)}`);
         });
       }
       return port;

@@ -1,6 +1,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import type { AppRef } from './appIdentity';
+import type { BuildCacheDir } from './buildCache';
 import { readFileInside, realpathInside } from './containment';
 import type { NamedVolume } from './engine/runArgs';
 import { planLaunch } from './launchPlan';
@@ -111,6 +112,8 @@ export interface ResolvedAppConfig {
   readonly env: Readonly<Record<string, string>>;
   /** Keep node_modules in a per-app volume (zero-config apps with dependencies). */
   readonly cacheDependencies: boolean;
+  /** Build cache folders of the stack, kept in per-app volumes (zero-config apps only). */
+  readonly buildCacheDirs: readonly BuildCacheDir[];
   /** Named volumes shared by apps (the package managers' cache), with where they are mounted. */
   readonly volumes: readonly NamedVolume[];
   /** How the command was chosen, for the log. */
@@ -141,6 +144,7 @@ export function resolveAppConfig(
       command: mirrored(typeof override.command === 'string' ? ['sh', '-c', override.command] : override.command),
       env: override.env ?? {},
       cacheDependencies: false,
+      buildCacheDirs: [],
       // An explicit command may install packages too; the shared cache is there for it to use.
       volumes,
       origin: 'previewContainers.apps command',
@@ -153,6 +157,7 @@ export function resolveAppConfig(
     command: mirrored(plan.command),
     env: { ...plan.env, ...override?.env },
     cacheDependencies: plan.installDependencies,
+    buildCacheDirs: plan.buildCacheDirs,
     volumes,
     origin: `${plan.stack} (${plan.packageManager})${plan.notes.length > 0 ? `; ${plan.notes.join(' ')}` : ''}`,
   };

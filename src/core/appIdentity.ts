@@ -67,7 +67,15 @@ export function containerNameFor(app: Pick<AppRef, 'key'>): string {
 
 /** The per-app volume that caches node_modules between starts (a valid volume name). */
 export function dependencyVolumeFor(app: Pick<AppRef, 'key'>): string {
-  return `preview-deps-${readablePart(app.key)}-${keyHash(app.key)}`;
+  return volumeNameFor('preview-deps', app);
+}
+
+/**
+ * A valid, machine-unique volume name for one of an app's volumes: `<prefix>-<folder>-<hash>`,
+ * then `-<suffix>` (a `[a-z0-9-]` word naming what it holds) when given.
+ */
+export function volumeNameFor(prefix: string, app: Pick<AppRef, 'key'>, suffix?: string): string {
+  return `${prefix}-${readablePart(app.key)}-${keyHash(app.key)}${suffix === undefined ? '' : `-${slugify(suffix)}`}`;
 }
 
 function readablePart(key: string): string {

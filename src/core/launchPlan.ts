@@ -1,4 +1,5 @@
 import type { FolderInfo } from './appFolder';
+import type { BuildCacheDir } from './buildCache';
 import {
   choosePackageManager,
   installCommand,
@@ -43,6 +44,8 @@ export interface LaunchPlan {
   readonly env: Readonly<Record<string, string>>;
   /** Install dependencies into a per-app cache volume mounted at /app/node_modules. */
   readonly installDependencies: boolean;
+  /** The stack's build cache folders, kept in per-app volumes between starts (buildCache.ts). */
+  readonly buildCacheDirs: readonly BuildCacheDir[];
   /** What the user should know (e.g. a fallback was taken). */
   readonly notes: readonly string[];
 }
@@ -74,6 +77,8 @@ interface StackRule {
    */
   readonly args: (port: number, allowedHosts: readonly string[]) => string[];
   readonly env?: (port: number) => Record<string, string>;
+  /** Where the dev server keeps its build cache in the app folder (kept in a volume). */
+  readonly buildCache?: BuildCacheDir;
 }
 
 /** A script that starts with one of the tools (optionally through npx/pnpm exec/yarn/bunx). */
@@ -87,10 +92,10 @@ const viteArgs = (p: number): string[] => ['--host', '0.0.0.0', '--port', String
 // Order matters: meta-frameworks first (a SvelteKit app also depends on vite, a Storybook package
 // on its framework's dev server).
 const RULES: readonly StackRule[] = [
-  { stack: 'next', dependencies: ['next'], binary: calls('next'), defaultPort: 3000, args: (p) => ['-H', '0.0.0.0', '-p', String(p)] },
-  { stack: 'nuxt', dependencies: ['nuxt'], binary: calls('nuxt', 'nuxi'), defaultPort: 3000, args: (p) => ['--host', '0.0.0.0', '--port', String(p)] },
-  { stack: 'sveltekit', dependencies: ['@sveltejs/kit'], binary: calls('vite'), defaultPort: 5173, args: viteArgs },
-  { stack: 'astro', dependencies: ['astro'], binary: calls('astro'), defaultPort: 4321, args: (p) => ['--host', '0.0.0.0', '--port', String(p)] },
+  { stack: 'next', dependencies: ['next'], binary: calls('next'), defaultPort: 3000, args: (p) => ['-H', '0.0.0.0', '-p', String(p)], buildCache: '.next' },
+  { stack: 'nuxt', dependencies: ['nuxt'], binary: calls('nuxt', 'nuxi'), defaultPort: 3000, args: (p) => ['--host', '0.0.0.0', '--port', String(p)], buildCache: '.nuxt' },
+  { stack: 'sveltekit', dependencies: ['@sveltejs/kit'], binary: calls('vite'), defaultPort: 5173, args: viteArgs, buildCache: '.svelte-kit' },
+  { stack: 'astro', dependencies: ['astro'], binary: calls('astro'), defaultPort: 4321, args: (p) => ['--host', '0.0.0.0', '--port', String(p)], buildCache: '.astro' },
   { stack: 'react-router', dependencies: ['@react-router/dev'], binary: calls('react-router\\s+dev'), defaultPort: 5173, args: viteArgs },
   // Remix 2 on Vite; the older `remix dev` (its own compiler) takes other flags and is not matched.
   { stack: 'remix', dependencies: ['@remix-run/dev'], binary: calls('remix\\s+vite:dev'), defaultPort: 5173, args: viteArgs },
@@ -102,6 +107,7 @@ const RULES: readonly StackRule[] = [
     args: (p) => ['--host', '0.0.0.0', '--port', String(p)],
     // No analytics question (it would wait for an answer nobody can give).
     env: () => ({ NG_CLI_ANALYTICS: 'false' }),
+    buildCache: '.angular',
   },
   {
     stack: 'docusaurus',
@@ -109,6 +115,7 @@ const RULES: readonly StackRule[] = [
     binary: calls('docusaurus\\s+start'),
     defaultPort: 3000,
     args: (p) => ['--host', '0.0.0.0', '--port', String(p), '--no-open'],
+    buildCache: '.docusaurus',
   },
   {
     stack: 'gatsby',
@@ -267,6 +274,7 @@ export function planLaunch(info: FolderInfo, options: LaunchOptions): LaunchPlan
     command: needsWrapper ? withInstall(choice, run, installDependencies) : run,
     env: { ...(needsWrapper ? packageCacheEnv(choice) : {}), ...env },
     installDependencies,
+    buildCacheDirs: rule?.buildCache !== undefined ? [rule.buildCache] : [],
     notes: [`package manager from ${choice.reason}`, ...notes],
   };
 }

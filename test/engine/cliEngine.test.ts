@@ -216,10 +216,14 @@ for (const { kind, portOffset } of ENGINE_VARIANTS) {
       assert.ok(events.every((e) => Number.isFinite(e.time) && Math.abs(e.time - Date.now()) < 120_000), 'event times parsed');
     });
 
-    it('removing what is already gone is quiet: rm of a removed container, volume rm of a missing volume', async () => {
+    it('removing what is already gone is quiet: rm of a removed container, volume rm of a missing volume beside an existing one (which goes)', async () => {
       await engine.remove(`preview-gone-${process.pid}`);
-      await engine.removeVolume(`preview-deps-gone-${process.pid}`);
+      const existing = `preview-deps-present-${process.pid}`;
+      await engineCli(engine, ['volume', 'create', existing]);
+      await engine.removeVolumes([`preview-deps-gone-${process.pid}`, existing]);
       assert.equal(await engine.inspect(`preview-gone-${process.pid}`), undefined);
+      const { stdout } = await engineCli(engine, ['volume', 'ls', '--quiet']);
+      assert.ok(!stdout.split('\n').includes(existing), `${existing} was removed`);
     });
   });
 }

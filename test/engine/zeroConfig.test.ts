@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { containerNameFor, dependencyVolumeFor } from '../../src/core/appIdentity';
+import { appVolumesFor } from '../../src/core/buildCache';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import type { EngineCli } from '../harness/containers';
 import { requireTestDockerd } from '../harness/dockerd';
@@ -30,7 +31,7 @@ for (const { kind, portOffset } of ENGINE_VARIANTS) {
 
     after(async () => {
       for (const app of workspace?.apps ?? []) {
-        await engine.removeVolume(dependencyVolumeFor(app));
+        await engine.removeVolumes(appVolumesFor(app));
       }
       await workspace?.cleanUp(engine);
     });

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { EngineRunError } from '../../src/core/engine/engineErrors';
 import { containerNameFor, dependencyVolumeFor, makeAppRef } from '../../src/core/appIdentity';
+import { appVolumesFor } from '../../src/core/buildCache';
 import { AppStartError, CancelledError, ContainerRuntimeError, EngineNotRespondingError, ImageMissingError, PortConflictError } from '../../src/core/errors';
 import { FakeEngine } from './fakeEngine';
 import { fakeWorld } from './fakeWorld';
@@ -208,14 +209,14 @@ describe('AppController (fake engine, real sockets)', () => {
     assert.equal(engine.containers.size, 0);
   });
 
-  it('release drops the dependency cache; with keepCache (the idle reaper) it stays', async () => {
+  it('release drops the dependency and build caches (every one the app may have); with keepCache (the idle reaper) they stay', async () => {
     const { controller, engine } = make();
     await controller.run({ ref: app('cached') });
     await controller.release(app('cached'), { keepCache: true });
     assert.deepEqual(engine.removedVolumes, []);
     await controller.run({ ref: app('cached') });
     await controller.release(app('cached'));
-    assert.deepEqual(engine.removedVolumes, [dependencyVolumeFor(app('cached'))]);
+    assert.deepEqual(engine.removedVolumes, appVolumesFor(app('cached')));
   });
 
   it('a release the engine cannot carry out keeps the lease and does not leave the app "stopping"', async () => {

@@ -136,8 +136,8 @@ export class FakeEngine implements ContainerEngine {
 
   readonly removedVolumes: string[] = [];
 
-  async removeVolume(name: string): Promise<void> {
-    this.removedVolumes.push(name);
+  async removeVolumes(names: readonly string[]): Promise<void> {
+    this.removedVolumes.push(...names);
   }
 
   async list(options: { all: boolean; ours: boolean }): Promise<ContainerSummary[]> {

@@ -105,6 +105,18 @@ describe('source mirror (the program the container runs before the app, run here
     assert.equal(await exit, 143, 'the signal reaches the app; the mirror exits as it did');
   });
 
+  it('keeps what a build cache volume holds at the top of the copy (.next, .svelte-kit…): never deleted, never overwritten', async () => {
+    await fs.mkdir(path.join(dst, '.next', 'cache'), { recursive: true });
+    await fs.writeFile(path.join(dst, '.next', 'cache', 'entry'), 'from the last start');
+    await fs.writeFile(path.join(src, '.next', 'stale'), 'a host build');
+    const { exit } = await start([process.execPath, '-e', 'setTimeout(() => process.exit(0), 60000)']);
+    await fs.writeFile(path.join(src, 'added.txt'), 'x');
+    await eventually(async () => assert.equal(await fs.readFile(path.join(dst, 'added.txt'), 'utf8'), 'x'));
+    assert.deepEqual(await tree(path.join(dst, '.next')), ['cache/', 'cache/entry']);
+    child?.kill('SIGTERM');
+    await exit;
+  });
+
   it('what is written in the copy never reaches the folder', async () => {
     const { exit } = await start(['sh', '-c', 'mkdir -p .vscode && echo x > .vscode/settings.json && echo y > package.json && rm sub/b.txt']);
     assert.equal(await exit, 0);

@@ -5,7 +5,7 @@ import type { ContainerEngine, EngineInfo } from './containerEngine';
 import { EngineRunError } from './engineErrors';
 import { classifyEngineFailure } from './engineFailure';
 import type { Exec, ExecResult, ExecStream } from './exec';
-import { eventsArgs, imageExistsArgs, procNetArgs, infoArgs, inspectArgs, listArgs, logsArgs, networkReloadArgs, pullArgs, removeArgs, removeVolumeArgs, startArgs, stopArgs, waitArgs } from './engineArgs';
+import { eventsArgs, imageExistsArgs, procNetArgs, infoArgs, inspectArgs, listArgs, logsArgs, networkReloadArgs, pullArgs, removeArgs, removeVolumesArgs, startArgs, stopArgs, waitArgs } from './engineArgs';
 import { isOurs } from './labels';
 import { parseProcNetTcp, type Listener } from '../listeners';
 import { parseDockerPs, parsePodmanPs } from './parseContainerList';
@@ -94,8 +94,11 @@ export class CliEngine implements ContainerEngine {
     this.check(result, 'rm');
   }
 
-  async removeVolume(name: string): Promise<void> {
-    const result = await this.call(removeVolumeArgs(name));
+  async removeVolumes(names: readonly string[]): Promise<void> {
+    if (names.length === 0) {
+      return;
+    }
+    const result = await this.call(removeVolumesArgs(names));
     if (result.exitCode !== 0 && !/no such volume|no volume with name/i.test(result.stderr)) {
       this.check(result, 'volume rm');
     }

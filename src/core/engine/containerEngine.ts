@@ -21,8 +21,8 @@ export interface ContainerEngine {
   stop(idOrName: string, timeoutSeconds?: number): Promise<void>;
   /** Removes (force: also when running). A missing container is not an error. */
   remove(idOrName: string, force?: boolean): Promise<void>;
-  /** Removes a named volume; a missing one is not an error. */
-  removeVolume(name: string): Promise<void>;
+  /** Removes named volumes (in one engine call); missing ones are not an error. */
+  removeVolumes(names: readonly string[]): Promise<void>;
   /** Containers; `ours` limits to those carrying our managed label. */
   list(options: { readonly all: boolean; readonly ours: boolean }): Promise<ContainerSummary[]>;
   inspect(idOrName: string): Promise<ContainerDetails | undefined>;

@@ -21,7 +21,8 @@ export const removeArgs = (kind: EngineKind, idOrName: string, force: boolean): 
   idOrName,
 ];
 
-export const removeVolumeArgs = (name: string): string[] => ['volume', 'rm', '--force', name];
+// podman and docker both skip a missing volume under --force, and still remove the others.
+export const removeVolumesArgs = (names: readonly string[]): string[] => ['volume', 'rm', '--force', ...names];
 
 /** podman prints one typed JSON array; docker one object per line (`{{json .}}`, untruncated). */
 export function listArgs(kind: EngineKind, options: { readonly all: boolean; readonly ours: boolean }): string[] {

@@ -1,5 +1,6 @@
 import { dependencyVolumeFor, type AppRef } from '../appIdentity';
 import { resolveAppConfig, type FolderInfo } from '../appFolder';
+import { buildCacheVolume } from '../buildCache';
 import type { NamedVolume } from '../engine/runArgs';
 import type { AppOverride, Settings } from '../settings';
 import { HIDDEN_NAMES, unmirrored } from '../sourceMirror';
@@ -43,7 +44,8 @@ export function nodeLaunch(input: LaunchInput): PreparedLaunch {
     appCommand: unmirrored(config.command),
     env: config.env,
     ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(input.app) } : {}),
-    volumes: config.volumes,
+    // The stack's build cache survives the fresh copy of each new container (buildCache.ts).
+    volumes: [...config.buildCacheDirs.map((dir) => buildCacheVolume(input.app, dir)), ...config.volumes],
     sourceFolder: input.sourceFolder,
     // The repository's .git holds credentials; a folder by that name is hidden from the app.
     hiddenSourceEntries: HIDDEN_NAMES.filter((name) => input.folder.folders?.has(name)),
