@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { dependencyVolumeFor, type AppRef } from '../../src/core/appIdentity';
+import type { AppRef } from '../../src/core/appIdentity';
+import { appVolumesFor } from '../../src/core/buildCache';
 import { CliEngine } from '../../src/core/engine/cliEngine';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
@@ -42,11 +43,11 @@ export async function removeContainers(ids: readonly string[], engine: EngineCli
   }
 }
 
-/** Removes the dependency cache volumes of these apps (zero-config starts create them), in one call. */
+/** Removes the dependency and build cache volumes of these apps (zero-config starts create them), in one call. */
 export async function removeDependencyVolumes(apps: readonly Pick<AppRef, 'key'>[], engine: EngineCli = PODMAN): Promise<void> {
   const { stdout } = await execa(engine.binary, ['volume', 'ls', '--quiet']);
   const existing = new Set(stdout.split('\n'));
-  const ours = apps.map((app) => dependencyVolumeFor(app)).filter((name) => existing.has(name));
+  const ours = apps.flatMap((app) => appVolumesFor(app)).filter((name) => existing.has(name));
   if (ours.length > 0) {
     await execa(engine.binary, ['volume', 'rm', '--force', ...ours]);
   }
