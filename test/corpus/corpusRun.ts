@@ -187,8 +187,8 @@ export async function checkTemplate(run: CorpusRun, template: CorpusTemplate): P
       await run.assertCorepackFails(cold.containerId);
     }
     const page = await run.page();
-    // Through the preview tab's origin: Next.js refuses HMR from the controller's 127.0.0.1 URL
-    // (nextOrigins.test.ts records each URL).
+    // Through the preview tab's origin, what users look at (nextOrigins.test.ts checks Next.js
+    // HMR through each URL the product hands out).
     await assertRendered(page, cold.previewUrl, template);
     let shown = template.clientText;
     if (template.edit) {

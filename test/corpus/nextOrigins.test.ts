@@ -22,7 +22,7 @@ describe('corpus: Next.js HMR through each URL the product hands out', function 
   this.timeout(1_800_000);
   const { run: corpusRun, codeServer: proxy } = useCorpusRun({ ports: { start: 36200, end: 36249 }, label: 'next', codeServerPort: 36491 });
 
-  it('hot through <appId>.localhost (preview tab) and localhost; the others as recorded', async () => {
+  it('hot through the controller URL (localhost), the preview tab origin and localhost; the proxied one as recorded', async () => {
     const run = corpusRun();
     const codeServer = await proxy();
     const template = templateById('next-app');
@@ -71,7 +71,9 @@ describe('corpus: Next.js HMR through each URL the product hands out', function 
     }
     console.log(results.map((r) => `      ${r.label} ${r.url}: ${r.hot ? `hot in ${r.ms} ms` : `not hot within 20 s${r.blocked ? ' (HMR socket refused)' : ''}`}`).join('\n'));
     await fs.writeFile(path.join(run.root, 'next-origins.json'), JSON.stringify(results, null, 2));
-    for (const label of ['preview tab origin', 'localhost']) {
+    // code-server's proxied origin is not asserted: Next accepts an origin only from its config
+    // (allowedDevOrigins), which the product does not write (docs/COMPATIBILITY.md).
+    for (const label of ['controller URL', 'preview tab origin', 'localhost']) {
       assert.ok(results.find((r) => r.label === label)?.hot, `${label}: the edit was not hot`);
     }
     await run.fixture.controller.release(def.ref);
