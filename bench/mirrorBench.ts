@@ -13,17 +13,15 @@ import { execa } from 'execa';
 import { makeAppRef, type AppRef } from '../src/core/appIdentity';
 import type { AppController } from '../src/core/appController';
 import type { ContainerEngine } from '../src/core/engine/containerEngine';
-import { detectEngine } from '../src/core/engine/detectEngine';
-import { execaExec, execaStream } from '../src/core/engine/exec';
 import { buildRunArgs, CONTAINER_APP_DIR, type RunSpec } from '../src/core/engine/runArgs';
 import { SOURCE_DIR, unmirrored } from '../src/core/sourceMirror';
 import { corpusDir } from '../test/corpus/templates';
-import { makeController, TEST_IMAGE, TestWorkspace } from '../test/engine/helpers';
+import { makeController, TestWorkspace } from '../test/engine/helpers';
 import { removeDependencyVolumes } from '../test/harness/containers';
-import { RecordingLogger } from '../test/unit/helpers';
 import type { Figures } from './engineBench';
 import { Janitor } from './podman';
-import { inMs, renderTable, versus, type Row } from './report';
+import { runStandalone } from './standalone';
+import { inMs, versus, type Row } from './report';
 
 /** Each controller its own pool: their lease stores do not know each other. */
 const POOLS = { mirror: { start: 36450, end: 36464 }, bind: { start: 36465, end: 36479 } };
@@ -192,23 +190,6 @@ function figures(subjects: Record<Variant, Subject>): Figures {
   return { rows, details };
 }
 
-async function main(): Promise<void> {
-  const engine = await detectEngine({ choice: 'podman', enginePath: undefined, exec: execaExec, stream: execaStream, logger: new RecordingLogger() });
-  if (!(await engine.imageExists(TEST_IMAGE))) {
-    throw new Error(`the test image ${TEST_IMAGE} is missing (run: npm run setup)`);
-  }
-  const janitor = new Janitor(engine);
-  try {
-    const { rows, details } = await benchSourceMirror(engine, janitor, Number(process.env.BENCH_REPS ?? 3), (line) => process.stderr.write(`[bench] ${line}\n`));
-    process.stdout.write(`${renderTable(rows)}\n\n${details.map((d) => `- ${d}`).join('\n')}\n`);
-  } finally {
-    await janitor.cleanUp();
-  }
-}
-
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  });
+  runStandalone(benchSourceMirror, 3);
 }
