@@ -3,6 +3,9 @@
  * against real podman and the local test image. Prints one table; every figure is set beside its
  * baseline measured in the same run. Bounded (a watchdog ends it at 10 minutes) and self-cleaning.
  *
+ * P1–P3 run on podman and on docker side by side (docker: the tests' own dockerd, started and stopped
+ * here); BENCH_ENGINES=podman leaves docker out.
+ *
  * Knobs: BENCH_QUICK=1 (fewer repetitions, 15 s idle: for trying the bench, not for recording),
  * BENCH_VERBOSE=1 (the stub host's warnings), BENCH_JSON=<file> (the rows as JSON too).
  */
@@ -13,13 +16,15 @@ import { execaExec, execaStream } from '../src/core/engine/exec';
 import { TEST_IMAGE } from '../test/engine/helpers';
 import { RecordingLogger } from '../test/unit/helpers';
 import { benchAllocator } from './allocatorBench';
-import { benchConcurrentStarts, benchExternalStop, benchSingleStart, P3_POOL, type EngineBenchContext } from './engineBench';
+import { benchConcurrentStarts, benchSingleStart, DOCKER_POOLS, P3_POOL, PODMAN_POOLS, type EngineBenchContext } from './engineBench';
+import { benchExternalStop } from './eventBench';
+import { startBenchDockerd, type BenchDockerd } from './dockerBench';
 import { benchActivation, benchIdleCpu, BUNDLE, type HostSettings } from './hostBench';
-import { Janitor, podmanVersion } from './podman';
+import { engineVersion, Janitor } from './podman';
 import { benchSharedCache } from './realAppBench';
 import { renderTable, type Row } from './report';
 
-const WATCHDOG_MS = 10 * 60 * 1000;
+const WATCHDOG_MS = 16 * 60 * 1000;
 const quick = process.env.BENCH_QUICK === '1';
 const REPS = {
   single: quick ? 3 : 7,
@@ -52,30 +57,45 @@ async function main(): Promise<void> {
     throw new Error(`the test image ${TEST_IMAGE} is missing (run: npm run setup)`);
   }
   const janitor = new Janitor(engine);
+  let docker: BenchDockerd | undefined;
   const abort = (why: string, code: number): void => {
     log(`${why}: cleaning up`);
-    void janitor.cleanUp().finally(() => process.exit(code));
+    void Promise.allSettled([janitor.cleanUp(), docker?.stop()]).finally(() => process.exit(code));
   };
   process.once('SIGINT', () => abort('interrupted', 130));
   process.once('SIGTERM', () => abort('terminated', 143));
   const watchdog = setTimeout(() => abort(`still running after ${WATCHDOG_MS / 60_000} minutes`, 1), WATCHDOG_MS);
 
   const atStart = machine();
-  const version = await podmanVersion();
+  const version = await engineVersion('podman');
   log(`${atStart}; ${version}${quick ? '; QUICK run (not for recording)' : ''}`);
   const rows: Row[] = [];
   const details: string[] = [];
-  const ctx: EngineBenchContext = { engine, janitor, log };
+  const ctx: EngineBenchContext = { engine, janitor, log, pools: PODMAN_POOLS };
   try {
+    if (process.env.BENCH_ENGINES !== 'podman') {
+      log('docker: the bench dockerd');
+      docker = await startBenchDockerd(log);
+      const dockerCtx: EngineBenchContext = { engine: docker.engine, janitor: docker.janitor, log, pools: DOCKER_POOLS };
+      log('P1/P2 docker: one app');
+      const single = await benchSingleStart(dockerCtx, REPS.single);
+      log(`P3 docker: ${REPS.apps} apps`);
+      const many = await benchConcurrentStarts(dockerCtx, REPS.apps, REPS.concurrent, started + WATCHDOG_MS / 3);
+      await docker.janitor.removeContainers(many.running);
+      rows.push(...single.rows, ...many.rows);
+      details.push(...single.details, ...many.details, `Docker: ${docker.version}.`);
+      await docker.stop();
+      docker = undefined;
+    }
     log('allocator at scale');
     const allocator = await benchAllocator(janitor, REPS.allocations);
-    log('P1/P2: one app');
+    log('P1/P2 podman: one app');
     const single = await benchSingleStart(ctx, REPS.single);
     log('P4: external stop');
     const stop = await benchExternalStop(ctx, REPS.stops);
     log('P7: the shared package cache, real templates');
     const cache = await benchSharedCache(engine, janitor, REPS.cachePairs, log);
-    log(`P3: ${REPS.apps} apps`);
+    log(`P3 podman: ${REPS.apps} apps`);
     // Leave P6 and P5 their time before the watchdog.
     const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
     const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent, p3Deadline);
@@ -102,7 +122,7 @@ async function main(): Promise<void> {
   } finally {
     clearTimeout(watchdog);
     log('cleaning up');
-    await janitor.cleanUp();
+    await Promise.allSettled([janitor.cleanUp(), docker?.stop()]);
   }
   const out = [
     renderTable(rows),
