@@ -1,33 +1,49 @@
-import { execa } from 'execa';
 import type { AppController, AppStatus, RunResult } from '../src/core/appController';
 import type { AppRef } from '../src/core/appIdentity';
 import { inspectFolder, resolveAppConfig, type ResolvedAppConfig } from '../src/core/appFolder';
 import type { Settings } from '../src/core/settings';
 import type { ContainerEngine } from '../src/core/engine/containerEngine';
-import { EventFollower } from '../src/core/eventFollower';
-import { Reconciler } from '../src/core/reconciler';
 import { makeController, TestWorkspace } from '../test/engine/helpers';
-import { RecordingLogger } from '../test/unit/helpers';
 import { TcpPortProbe } from '../src/core/portProbe';
 import { listeningAt, pollUntilAnswering, rawRun, type Janitor } from './podman';
 import { inMs, versus, type Row } from './report';
 import { epochMs, summarize } from './stats';
 
+/** The port ranges of one engine's start benches: controller pools and the raw baseline's ports. */
+export interface StartPools {
+  readonly p1: { readonly start: number; readonly end: number };
+  readonly p3: { readonly start: number; readonly end: number };
+  readonly rawSingle: { readonly start: number; readonly end: number };
+  readonly rawMany: { readonly start: number; readonly end: number };
+}
+
+/** Bench ports are 35000–35999 (other suites stay below); P4 35050–35059, A3 35800. */
+export const PODMAN_POOLS: StartPools = {
+  p1: { start: 35000, end: 35049 },
+  p3: { start: 35100, end: 35199 },
+  rawSingle: { start: 35500, end: 35599 },
+  rawMany: { start: 35600, end: 35799 },
+};
+export const DOCKER_POOLS: StartPools = {
+  p1: { start: 35200, end: 35249 },
+  p3: { start: 35250, end: 35349 },
+  rawSingle: { start: 35350, end: 35449 },
+  rawMany: { start: 35850, end: 35999 },
+};
+export const P3_POOL = PODMAN_POOLS.p3;
+
+/** Podman 4.3 creates containers one at a time behind its locks; docker creates them in parallel. */
+const P3_GOAL = { podman: 0.6, docker: 0.5 } as const;
+
 export interface EngineBenchContext {
   readonly engine: ContainerEngine;
   readonly janitor: Janitor;
   readonly log: (line: string) => void;
+  readonly pools: StartPools;
 }
 
-/** Ports: ours 35000–35199 (controller pools), the raw baseline 35500–35699; other suites stay below 35000. */
-const P1_POOL = { start: 35000, end: 35049 };
-const P4_POOL = { start: 35050, end: 35059 };
-export const P3_POOL = { start: 35100, end: 35199 };
-const RAW_SINGLE_PORTS = { start: 35500, end: 35599 };
-const RAW_MANY_PORTS = { start: 35600, end: 35799 };
-
 /** As the extension's default: a loaded 2-core machine can take long to start 20 apps at once. */
-const SETTINGS = { startupTimeoutSeconds: 120 };
+export const SETTINGS = { startupTimeoutSeconds: 120 };
 
 type RawConfig = Pick<ResolvedAppConfig, 'image' | 'command' | 'env' | 'containerPort'>;
 
@@ -37,7 +53,7 @@ async function configOf(app: AppRef, settings: Settings): Promise<RawConfig> {
 }
 
 /** Resolves at the first state change of `app` to `status` (checked on every change event). */
-function whenStatus(controller: AppController, app: AppRef, status: AppStatus, timeoutMs: number): Promise<number> {
+export function whenStatus(controller: AppController, app: AppRef, status: AppStatus, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       subscription.dispose();
@@ -64,7 +80,7 @@ interface StartSample {
 }
 
 /** `run`, with where its time went (by the stages it reports). */
-async function runWithStages(controller: AppController, app: AppRef): Promise<{ result: RunResult; totalMs: number; stages: Record<string, number> }> {
+async function runWithStages(controller: AppController, app: AppRef, binary: string): Promise<{ result: RunResult; totalMs: number; stages: Record<string, number> }> {
   const marks: [string, number][] = [];
   const t0 = epochMs();
   const result = await controller.run({ ref: app }, { onProgress: (stage) => marks.push([stage, epochMs()]) });
@@ -76,7 +92,7 @@ async function runWithStages(controller: AppController, app: AppRef): Promise<{ 
     stages: {
       'container list + folder read': at('Allocating') - t0,
       allocation: at('Creating') - at('Allocating'),
-      'podman run': at('Waiting') - at('Creating'),
+      [`${binary} run`]: at('Waiting') - at('Creating'),
       'run returned → answering (readiness)': done - at('Waiting'),
     },
   };
@@ -84,10 +100,10 @@ async function runWithStages(controller: AppController, app: AppRef): Promise<{ 
 
 async function controllerStart(ctx: EngineBenchContext, controller: AppController, app: AppRef): Promise<StartSample> {
   const ready = whenStatus(controller, app, 'running', 60_000);
-  const { result, totalMs, stages } = await runWithStages(controller, app);
+  const { result, totalMs, stages } = await runWithStages(controller, app, ctx.engine.binary);
   ctx.janitor.container(result.containerId);
   const readyAt = await ready;
-  const listening = await listeningAt(result.containerId);
+  const listening = await listeningAt(ctx.engine.binary, result.containerId);
   await ctx.janitor.removeContainers([result.containerId]);
   return { totalMs, lagMs: readyAt - listening, stages };
 }
@@ -120,7 +136,7 @@ class RawPorts {
   }
 }
 
-/** A raw start on a free port, answering: `podman run -d` + the tight poll. Timed from the run. */
+/** A raw start on a free port, answering: `<engine> run -d` + the tight poll. Timed from the run. */
 async function rawStart(ctx: EngineBenchContext, app: AppRef, ports: RawPorts, config: RawConfig): Promise<StartSample & { id: string }> {
   for (;;) {
     const port = await ports.take();
@@ -129,7 +145,7 @@ async function rawStart(ctx: EngineBenchContext, app: AppRef, ports: RawPorts, c
     try {
       id = await rawRun(ctx.janitor, app, port, config);
     } catch (error) {
-      if (/address already in use/.test(String(error))) {
+      if (/address already in use|port is already allocated/.test(String(error))) {
         ctx.log(`raw baseline: port ${port} was taken meanwhile; the next one, untimed`);
         continue;
       }
@@ -137,8 +153,8 @@ async function rawStart(ctx: EngineBenchContext, app: AppRef, ports: RawPorts, c
     }
     const ran = epochMs();
     const answered = await pollUntilAnswering(port);
-    const listening = await listeningAt(id);
-    return { id, totalMs: answered - t0, lagMs: answered - listening, stages: { 'podman run': ran - t0, 'run returned → answering (poll)': answered - ran } };
+    const listening = await listeningAt(ctx.engine.binary, id);
+    return { id, totalMs: answered - t0, lagMs: answered - listening, stages: { [`${ctx.engine.binary} run`]: ran - t0, 'run returned → answering (poll)': answered - ran } };
   }
 }
 
@@ -164,17 +180,17 @@ export interface Figures {
   readonly details: string[];
 }
 
-/** P1 and P2: one app, controller vs raw podman, interleaved (ABBA…) so drift hits both alike. */
+/** P1 and P2: one app, controller vs the raw engine, interleaved (ABBA…) so drift hits both alike. */
 export async function benchSingleStart(ctx: EngineBenchContext, reps: number): Promise<Figures> {
   const workspace = ctx.janitor.workspace(await TestWorkspace.create('pc-bench-single'));
   const app = await workspace.addApp('single');
   // As in the extension: the event stream runs, so exits come from it rather than `podman wait`.
-  const { controller, settings, stopEvents } = makeController(ctx.engine, { ...P1_POOL, settings: SETTINGS, events: true });
+  const { controller, settings, stopEvents } = makeController(ctx.engine, { ...ctx.pools.p1, settings: SETTINGS, events: true });
   const config = await configOf(app, settings);
-  const ports = new RawPorts(RAW_SINGLE_PORTS);
+  const ports = new RawPorts(ctx.pools.rawSingle);
   const ours: StartSample[] = [];
   const raw: StartSample[] = [];
-  // One of each first, not counted: page cache, podman's storage and network state warm up.
+  // One of each first, not counted: page cache, the engine's storage and network state warm up.
   await controllerStart(ctx, controller, app);
   await rawSingleStart(ctx, app, ports, config);
   for (let i = 0; i < reps; i++) {
@@ -186,7 +202,7 @@ export async function benchSingleStart(ctx: EngineBenchContext, reps: number): P
         raw.push(await rawSingleStart(ctx, app, ports, config));
       }
     }
-    ctx.log(`P1 ${i + 1}/${reps}: controller ${ours[i]?.totalMs.toFixed(0)} ms, raw ${raw[i]?.totalMs.toFixed(0)} ms`);
+    ctx.log(`P1 ${ctx.engine.kind} ${i + 1}/${reps}: controller ${ours[i]?.totalMs.toFixed(0)} ms, raw ${raw[i]?.totalMs.toFixed(0)} ms`);
   }
   await stopEvents();
   const oursTotal = inMs(ours.map((s) => s.totalMs));
@@ -198,17 +214,17 @@ export async function benchSingleStart(ctx: EngineBenchContext, reps: number): P
   return {
     rows: [
       {
-        id: 'P1',
-        what: `controller run → answering HTTP (\`${config.command.join(' ')}\`)`,
+        id: `P1 ${ctx.engine.kind}`,
+        what: `${ctx.engine.kind}: controller run → answering HTTP (\`${config.command.join(' ')}\`)`,
         ours: oursTotal,
         baseline: rawTotal,
         versus: versus(oursTotal, rawTotal),
-        target: '≤ 1.05× and ≤ +100 ms',
-        ok: ratio <= 1.05 && extra <= 100,
+        target: '≤ 1.03× and ≤ +100 ms',
+        ok: ratio <= 1.03 && extra <= 100,
       },
       {
-        id: 'P2',
-        what: 'app listening (its own timestamp) → controller reports running',
+        id: `P2 ${ctx.engine.kind}`,
+        what: `${ctx.engine.kind}: app listening (its own timestamp) → controller reports running`,
         ours: lag,
         baseline: rawLag,
         versus: 'baseline: raw 1-ms poll',
@@ -216,12 +232,12 @@ export async function benchSingleStart(ctx: EngineBenchContext, reps: number): P
         ok: lag.summary.median <= 50,
       },
     ],
-    details: [`P1 stages, controller (medians): ${stageMedians(ours)}.`, `P1 stages, raw (medians): ${stageMedians(raw)}.`],
+    details: [`P1 ${ctx.engine.kind} stages, controller (medians): ${stageMedians(ours)}.`, `P1 ${ctx.engine.kind} stages, raw (medians): ${stageMedians(raw)}.`],
   };
 }
 
 /**
- * P3: 20 apps started at once by one controller vs 20 raw `podman run` + poll one after another.
+ * P3: 20 apps started at once by one controller vs 20 raw `<engine> run` + poll one after another.
  * The last concurrent set is left running (for P5) and returned.
  */
 export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: number, reps: number, deadline: number): Promise<Figures & { workspace: TestWorkspace; running: string[] }> {
@@ -234,9 +250,9 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
   if (!first) {
     throw new Error('P3 needs at least one app');
   }
-  const fixture = makeController(ctx.engine, { ...P3_POOL, settings: SETTINGS, events: true });
+  const fixture = makeController(ctx.engine, { ...ctx.pools.p3, settings: SETTINGS, events: true });
   const config = await configOf(first, fixture.settings);
-  const rawPorts = new RawPorts(RAW_MANY_PORTS);
+  const rawPorts = new RawPorts(ctx.pools.rawMany);
   const oursMs: number[] = [];
   const rawMs: number[] = [];
   let conflicts = 0;
@@ -261,7 +277,7 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
     const runOurs = async (): Promise<void> => {
       const warningsBefore = fixture.logger.warnings.length;
       const t0 = epochMs();
-      const runs = await Promise.all(refs.map((ref) => runWithStages(fixture.controller, ref)));
+      const runs = await Promise.all(refs.map((ref) => runWithStages(fixture.controller, ref, ctx.engine.binary)));
       oursMs.push(epochMs() - t0);
       const results = runs.map((r) => r.result);
       stages.push(...runs);
@@ -283,7 +299,7 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
       await runRaw();
       await runOurs();
     }
-    ctx.log(`P3 ${rep + 1}/${reps}: controller ${oursMs[rep]?.toFixed(0)} ms, raw sequential ${rawMs[rep]?.toFixed(0)} ms`);
+    ctx.log(`P3 ${ctx.engine.kind} ${rep + 1}/${reps}: controller ${oursMs[rep]?.toFixed(0)} ms, raw sequential ${rawMs[rep]?.toFixed(0)} ms`);
     if (last) {
       break;
     }
@@ -294,17 +310,17 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
   return {
     rows: [
       {
-        id: 'P3',
-        what: `${apps} apps at once by the controller (raw: one after another)`,
+        id: `P3 ${ctx.engine.kind}`,
+        what: `${ctx.engine.kind}: ${apps} apps at once by the controller (raw: one after another)`,
         ours,
         baseline: raw,
         versus: versus(ours, raw),
-        target: '≤ 0.6×, 0 port conflicts',
-        ok: ours.summary.median / raw.summary.median <= 0.6 && conflicts + duplicatePorts === 0,
+        target: `≤ ${P3_GOAL[ctx.engine.kind]}×, 0 port conflicts`,
+        ok: ours.summary.median / raw.summary.median <= P3_GOAL[ctx.engine.kind] && conflicts + duplicatePorts === 0,
       },
       {
-        id: 'P3c',
-        what: 'port conflicts in those starts (engine refusals + duplicate ports)',
+        id: `P3c ${ctx.engine.kind}`,
+        what: `${ctx.engine.kind}: port conflicts in those starts (engine refusals + duplicate ports)`,
         ours: `${conflicts + duplicatePorts}`,
         baseline: '–',
         versus: '',
@@ -312,107 +328,9 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
         ok: conflicts + duplicatePorts === 0,
       },
     ],
-    details: [`P3 stages per app, controller (medians over ${stages.length} starts): ${stageMedians(stages)}.`],
+    details: [`P3 ${ctx.engine.kind} stages per app, controller (medians over ${stages.length} starts): ${stageMedians(stages)}.`],
     workspace,
     running,
   };
 }
 
-/**
- * P4: an external `podman stop` → the model (EventFollower → Reconciler observe pass →
- * AppController state) shows the app stopped. Wired as src/extension.ts wires them.
- */
-export async function benchExternalStop(ctx: EngineBenchContext, reps: number): Promise<Figures> {
-  const workspace = ctx.janitor.workspace(await TestWorkspace.create('pc-bench-events'));
-  const app = await workspace.addApp('watched');
-  const { controller, allocator } = makeController(ctx.engine, { ...P4_POOL, settings: SETTINGS });
-  const logger = new RecordingLogger();
-  const reconciler = new Reconciler({ controller, allocator, engine: () => Promise.resolve(ctx.engine), apps: () => [app], logger, clock: Date.now });
-  let batches = 0;
-  // The engine's own time of the change: the first die/stop event of our container.
-  let changedAt: number | undefined;
-  let batchAt: number | undefined;
-  let watchedId = '';
-  const follower = new EventFollower({
-    engine: () => Promise.resolve(ctx.engine),
-    onEvents: (events) => {
-      batches++;
-      for (const event of events) {
-        if (event.id === watchedId && (event.action === 'die' || event.action === 'stop')) {
-          changedAt = Math.min(changedAt ?? event.time, event.time);
-          batchAt ??= epochMs();
-        }
-      }
-      void reconciler.reconcile({ repair: false }).catch(() => undefined);
-    },
-    onReconnect: () => void reconciler.reconcile().catch(() => undefined),
-    logger,
-  });
-  const fromEvent: number[] = [];
-  const delivered: number[] = [];
-  const passes: number[] = [];
-  const fromCommand: number[] = [];
-  const startSeen: number[] = [];
-  follower.start();
-  try {
-    // The stream is up once it delivers the events of our own start.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const { containerId } = await controller.run({ ref: app });
-    ctx.janitor.container(containerId);
-    watchedId = containerId;
-    const deadline = Date.now() + 10_000;
-    while (batches === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    if (batches === 0) {
-      throw new Error('the event stream delivered nothing');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    for (let i = 0; i < reps; i++) {
-      const stopped = whenStatus(controller, app, 'stopped', 10_000);
-      changedAt = undefined;
-      batchAt = undefined;
-      const t0 = epochMs();
-      await execa('podman', ['stop', '--time', '10', containerId], { stdin: 'ignore' });
-      const seenAt = await stopped;
-      // The event batch that carries it may come after the state change (another pass saw it first).
-      const deadline = Date.now() + 3000;
-      while (changedAt === undefined && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      fromEvent.push(seenAt - (changedAt ?? Number.NaN));
-      fromCommand.push(seenAt - t0);
-      delivered.push((batchAt ?? Number.NaN) - (changedAt ?? Number.NaN));
-      passes.push(seenAt - (batchAt ?? Number.NaN));
-      // Back up again, from outside too; the model must follow that as well.
-      const started = whenStatus(controller, app, 'running', 10_000);
-      const s0 = epochMs();
-      await execa('podman', ['start', containerId], { stdin: 'ignore' });
-      startSeen.push((await started) - s0);
-      ctx.log(`P4 ${i + 1}/${reps}: engine event→seen ${fromEvent[i]?.toFixed(0)} ms (from the stop command ${fromCommand[i]?.toFixed(0)} ms)`);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-    await ctx.janitor.removeContainers([containerId]);
-  } finally {
-    await follower.stop();
-  }
-  const event = inMs(fromEvent);
-  const command = inMs(fromCommand);
-  return {
-    rows: [
-      {
-        id: 'P4',
-        what: 'external `podman stop` → model shows stopped (from the stop command)',
-        ours: command,
-        baseline: '–',
-        versus: `from the engine's die/stop event time: ${event.summary.median.toFixed(0)} ms [${event.summary.min.toFixed(0)}–${event.summary.max.toFixed(0)}]`,
-        target: '≤ 1 s',
-        ok: command.summary.median <= 1000,
-      },
-    ],
-    details: [
-      `P4 stages (medians): the die/stop event reached the follower's debounced batch ${summarize(delivered).median.toFixed(0)} ms after the engine's event time (100 ms of it the debounce); the observe pass then took ${summarize(passes).median.toFixed(0)} ms to the state change.`,
-      `P4: external \`podman start\` → model shows running: median ${summarize(startSeen).median.toFixed(0)} ms (${startSeen.map((v) => v.toFixed(0)).join(', ')}).`,
-    ],
-  };
-}

@@ -24,7 +24,7 @@ export class Janitor {
   private readonly pids = new Set<number>();
   private cleaning: Promise<void> | undefined;
 
-  constructor(private readonly engine: ContainerEngine) {}
+  constructor(readonly engine: ContainerEngine) {}
 
   get rawLabel(): string {
     return `${BENCH_LABEL}=${this.token}`;
@@ -56,7 +56,7 @@ export class Janitor {
     if (ids.length === 0) {
       return;
     }
-    await removeContainers(ids).catch(() => undefined);
+    await removeContainers(ids, this.engine).catch(() => undefined);
     for (const id of ids) {
       this.containerIds.delete(id);
     }
@@ -77,7 +77,7 @@ export class Janitor {
       }
     }
     // Raw baseline containers carry this run's label; ours carry the path of a bench workspace.
-    const labelled = await execa('podman', ['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${this.rawLabel}`], { reject: false, stdin: 'ignore' });
+    const labelled = await execa(this.engine.binary, ['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${this.rawLabel}`], { reject: false, stdin: 'ignore' });
     const ours = (await Promise.all([...this.workspaces].map((w) => containersUnder(this.engine, w.root).catch(() => [])))).flat();
     const ids = [...this.containerIds, ...labelled.stdout.split('\n').filter((id) => /^[0-9a-f]{64}$/.test(id)), ...ours.map((c) => c.id)];
     await this.removeContainers([...new Set(ids)]);
@@ -89,7 +89,7 @@ export class Janitor {
 }
 
 /**
- * The engine's floor: a plain `podman run -d -p` of the same image, folder, command and
+ * The engine's floor: a plain `<engine> run -d -p` of the same image, folder, command and
  * environment the controller would use (`resolveAppConfig`), with none of our other flags.
  */
 export async function rawRun(janitor: Janitor, app: AppRef, port: number, config: Pick<ResolvedAppConfig, 'image' | 'command' | 'env' | 'containerPort'>): Promise<string> {
@@ -110,10 +110,11 @@ export async function rawRun(janitor: Janitor, app: AppRef, port: number, config
     config.image,
     ...config.command,
   ];
-  const result = await execa('podman', args, { reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } });
+  const binary = janitor.engine.binary;
+  const result = await execa(binary, args, { reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } });
   const id = result.stdout.trim().split('\n').pop() ?? '';
   if (result.exitCode !== 0 || !/^[0-9a-f]{64}$/.test(id)) {
-    throw new Error(`podman run failed: ${result.stderr || result.stdout}`);
+    throw new Error(`${binary} run failed: ${result.stderr || result.stdout}`);
   }
   janitor.container(id);
   return id;
@@ -132,8 +133,8 @@ export async function pollUntilAnswering(port: number, timeoutMs = 60_000): Prom
 }
 
 /** The epoch time (ms) the test app printed when its server started listening. */
-export async function listeningAt(containerId: string): Promise<number> {
-  const { stdout } = await execa('podman', ['logs', containerId], { reject: false, stdin: 'ignore' });
+export async function listeningAt(binary: string, containerId: string): Promise<number> {
+  const { stdout } = await execa(binary, ['logs', containerId], { reject: false, stdin: 'ignore' });
   const match = /listening at (\d+(?:\.\d+)?)/.exec(stdout);
   if (!match?.[1]) {
     throw new Error(`container ${containerId.slice(0, 12)} printed no "listening at" line`);
@@ -141,7 +142,7 @@ export async function listeningAt(containerId: string): Promise<number> {
   return Number(match[1]);
 }
 
-export async function podmanVersion(): Promise<string> {
-  const { stdout } = await execa('podman', ['--version'], { reject: false, stdin: 'ignore' });
+export async function engineVersion(binary: string): Promise<string> {
+  const { stdout } = await execa(binary, ['--version'], { reject: false, stdin: 'ignore' });
   return stdout.trim();
 }

@@ -3,6 +3,9 @@
  * against real podman and the local test image. Prints one table; every figure is set beside its
  * baseline measured in the same run. Bounded (a watchdog ends it at 10 minutes) and self-cleaning.
  *
+ * P1–P3 run on podman and on docker side by side (docker: the tests' own dockerd, started and stopped
+ * here); BENCH_ENGINES=podman leaves docker out; BENCH_ONLY=starts runs only P1–P3.
+ *
  * Knobs: BENCH_QUICK=1 (fewer repetitions, 15 s idle: for trying the bench, not for recording),
  * BENCH_VERBOSE=1 (the stub host's warnings), BENCH_JSON=<file> (the rows as JSON too).
  */
@@ -13,14 +16,16 @@ import { execaExec, execaStream } from '../src/core/engine/exec';
 import { TEST_IMAGE } from '../test/engine/helpers';
 import { RecordingLogger } from '../test/unit/helpers';
 import { benchAllocator } from './allocatorBench';
-import { benchConcurrentStarts, benchExternalStop, benchSingleStart, P3_POOL, type EngineBenchContext } from './engineBench';
+import { benchConcurrentStarts, benchSingleStart, DOCKER_POOLS, P3_POOL, PODMAN_POOLS, type EngineBenchContext } from './engineBench';
+import { benchExternalStop } from './eventBench';
+import { startBenchDockerd, type BenchDockerd } from './dockerBench';
 import { benchActivation, benchIdleCpu, BUNDLE, type HostSettings } from './hostBench';
-import { Janitor, podmanVersion } from './podman';
 import { benchSourceMirror } from './mirrorBench';
+import { engineVersion, Janitor } from './podman';
 import { benchSharedCache } from './realAppBench';
 import { renderTable, type Row } from './report';
 
-const WATCHDOG_MS = 10 * 60 * 1000;
+const WATCHDOG_MS = 16 * 60 * 1000;
 const quick = process.env.BENCH_QUICK === '1';
 const REPS = {
   single: quick ? 3 : 7,
@@ -54,59 +59,42 @@ async function main(): Promise<void> {
     throw new Error(`the test image ${TEST_IMAGE} is missing (run: npm run setup)`);
   }
   const janitor = new Janitor(engine);
+  let docker: BenchDockerd | undefined;
   const abort = (why: string, code: number): void => {
     log(`${why}: cleaning up`);
-    void janitor.cleanUp().finally(() => process.exit(code));
+    void Promise.allSettled([janitor.cleanUp(), docker?.stop()]).finally(() => process.exit(code));
   };
   process.once('SIGINT', () => abort('interrupted', 130));
   process.once('SIGTERM', () => abort('terminated', 143));
   const watchdog = setTimeout(() => abort(`still running after ${WATCHDOG_MS / 60_000} minutes`, 1), WATCHDOG_MS);
 
   const atStart = machine();
-  const version = await podmanVersion();
+  const version = await engineVersion('podman');
   log(`${atStart}; ${version}${quick ? '; QUICK run (not for recording)' : ''}`);
   const rows: Row[] = [];
   const details: string[] = [];
-  const ctx: EngineBenchContext = { engine, janitor, log };
+  const ctx: EngineBenchContext = { engine, janitor, log, pools: PODMAN_POOLS };
   try {
-    log('allocator at scale');
-    const allocator = await benchAllocator(janitor, REPS.allocations);
-    log('P1/P2: one app');
-    const single = await benchSingleStart(ctx, REPS.single);
-    log('P4: external stop');
-    const stop = await benchExternalStop(ctx, REPS.stops);
-    log('P7: the shared package cache, real templates');
-    const cache = await benchSharedCache(engine, janitor, REPS.cachePairs, log);
-    log('M1/M2: the source mirror against a plain read-write bind');
-    const mirror = await benchSourceMirror(engine, janitor, REPS.mirrorStarts, log);
-    log(`P3: ${REPS.apps} apps`);
-    // Leave P6 and P5 their time before the watchdog.
-    const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
-    const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent, p3Deadline);
-    // P5 and P6 run the real activate() on the workspace whose apps P3 left running.
-    const target: HostSettings = {
-      workspaceRoot: many.workspace.root,
-      settings: {
-        'previewContainers.image': TEST_IMAGE,
-        'previewContainers.pullPolicy': 'never',
-        'previewContainers.engine': 'podman',
-        'previewContainers.portRange.start': P3_POOL.start,
-        'previewContainers.portRange.end': P3_POOL.end,
-        // The reaper still lists every 30 s, but never stops anything (it would reap other
-        // people's long-running containers on a shared machine: it acts on every managed one).
-        'previewContainers.idleTimeoutMinutes': 10080,
-      },
-    };
-    log('P6: bundle, require + activate');
-    const activation = await benchActivation(janitor, target, REPS.activations);
-    log(`P5: ${REPS.idleMs / 1000} s idle with ${many.running.length} apps running`);
-    const idle = await benchIdleCpu(engine, janitor, target, many.running.length, REPS.idleMs);
-    rows.push(...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows, ...mirror.rows);
-    details.push(...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details, ...mirror.details);
+    if (process.env.BENCH_ENGINES !== 'podman') {
+      log('docker: the bench dockerd');
+      docker = await startBenchDockerd(log);
+      const figures = await startsOn({ engine: docker.engine, janitor: docker.janitor, log, pools: DOCKER_POOLS }, started + WATCHDOG_MS / 3);
+      rows.push(...figures.rows);
+      details.push(...figures.details, `Docker: ${docker.version}.`);
+      await docker.stop();
+      docker = undefined;
+    }
+    if (process.env.BENCH_ONLY === 'starts') {
+      const figures = await startsOn(ctx, started + (2 * WATCHDOG_MS) / 3);
+      rows.push(...figures.rows);
+      details.push(...figures.details);
+    } else {
+      await allTheRest(ctx, started, rows, details);
+    }
   } finally {
     clearTimeout(watchdog);
     log('cleaning up');
-    await janitor.cleanUp();
+    await Promise.allSettled([janitor.cleanUp(), docker?.stop()]);
   }
   const out = [
     renderTable(rows),
@@ -119,6 +107,55 @@ async function main(): Promise<void> {
   if (process.env.BENCH_JSON) {
     await fs.writeFile(process.env.BENCH_JSON, JSON.stringify({ rows, details, machineAtStart: atStart, podman: version }, null, 2));
   }
+}
+
+/** P1 and P3 of one engine, nothing left running. */
+async function startsOn(ctx: EngineBenchContext, p3Deadline: number): Promise<{ rows: Row[]; details: string[] }> {
+  log(`P1/P2 ${ctx.engine.kind}: one app`);
+  const single = await benchSingleStart(ctx, REPS.single);
+  log(`P3 ${ctx.engine.kind}: ${REPS.apps} apps`);
+  const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent, p3Deadline);
+  await ctx.janitor.removeContainers(many.running);
+  return { rows: [...single.rows, ...many.rows], details: [...single.details, ...many.details] };
+}
+
+/** Everything on podman: the allocator, P1–P7 and the mirror; P5/P6 on the apps P3 leaves running. */
+async function allTheRest(ctx: EngineBenchContext, started: number, rows: Row[], details: string[]): Promise<void> {
+  const { engine, janitor } = ctx;
+  log('allocator at scale');
+  const allocator = await benchAllocator(janitor, REPS.allocations);
+  log('P1/P2 podman: one app');
+  const single = await benchSingleStart(ctx, REPS.single);
+  log('P4: external stop');
+  const stop = await benchExternalStop(ctx, REPS.stops);
+  log('P7: the shared package cache, real templates');
+  const cache = await benchSharedCache(engine, janitor, REPS.cachePairs, log);
+  log('M1/M2: the source mirror against a plain read-write bind');
+  const mirror = await benchSourceMirror(engine, janitor, REPS.mirrorStarts, log);
+  log(`P3 podman: ${REPS.apps} apps`);
+  // Leave P6 and P5 their time before the watchdog.
+  const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
+  const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent, p3Deadline);
+  // P5 and P6 run the real activate() on the workspace whose apps P3 left running.
+  const target: HostSettings = {
+    workspaceRoot: many.workspace.root,
+    settings: {
+      'previewContainers.image': TEST_IMAGE,
+      'previewContainers.pullPolicy': 'never',
+      'previewContainers.engine': 'podman',
+      'previewContainers.portRange.start': P3_POOL.start,
+      'previewContainers.portRange.end': P3_POOL.end,
+      // The reaper still lists every 30 s, but never stops anything (it would reap other
+      // people's long-running containers on a shared machine: it acts on every managed one).
+      'previewContainers.idleTimeoutMinutes': 10080,
+    },
+  };
+  log('P6: bundle, require + activate');
+  const activation = await benchActivation(janitor, target, REPS.activations);
+  log(`P5: ${REPS.idleMs / 1000} s idle with ${many.running.length} apps running`);
+  const idle = await benchIdleCpu(engine, janitor, target, many.running.length, REPS.idleMs);
+  rows.push(...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows, ...mirror.rows);
+  details.push(...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details, ...mirror.details);
 }
 
 main().catch((error: unknown) => {

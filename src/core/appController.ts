@@ -70,6 +70,7 @@ export class AppController {
       listAll: (engine) => this.lists.next(engine),
       update: (app, patch) => void this.states.update(app, patch),
       startedAtOf: (app) => this.states.get(app).startedAt,
+      knownContainerOf: (app) => this.states.get(app).containerId,
       urlFor: (port, engine) => this.urlFor(port, engine),
     };
   }

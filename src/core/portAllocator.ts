@@ -105,6 +105,21 @@ export class PortAllocator {
     });
   }
 
+  /**
+   * The app's own sticky port when nothing can hold it now: a confirmed lease in the range, leased
+   * to no other app, and bindable. A running container's published port never passes the bind
+   * probe (conmon, rootlessport and docker-proxy hold it), which is what lets a start skip listing
+   * the engine. No lock: `allocatePort` decides again under it.
+   */
+  async freeStickyPort(app: AppRef): Promise<number | undefined> {
+    const table = await this.deps.store.load();
+    const held = table.get(app.key);
+    if (!held?.confirmed || !inRange(this.deps.range(), held.port) || table.leasedToOther(held.port, app.key)) {
+      return undefined;
+    }
+    return (await this.deps.probe.isFree(held.port)) ? held.port : undefined;
+  }
+
   /** Forgets the app's lease. Returns the port it held, if any. */
   releasePort(app: Pick<AppRef, 'key' | 'appId'>): Promise<number | undefined> {
     return this.exclusive(async () => {

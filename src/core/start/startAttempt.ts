@@ -38,6 +38,8 @@ export interface StartDeps {
   readonly listAll: (engine: ContainerEngine) => Promise<ContainerSummary[]>;
   readonly update: (app: AppRef, patch: AppStatePatch) => void;
   readonly startedAtOf: (app: AppRef) => number | undefined;
+  /** The container the event-fed state knows for the app (running or stopped), if any. */
+  readonly knownContainerOf: (app: AppRef) => string | undefined;
   readonly urlFor: (port: number, engine: ContainerEngine) => string;
 }
 
@@ -81,7 +83,7 @@ export class StartAttempt {
     try {
       this.engineValue = await this.request.engine();
       this.throwIfCancelled();
-      const { containers, folder } = await this.look();
+      const { containers, folder } = await this.look(previous);
       const adopted = await this.adoptExisting(containers, previous);
       if (adopted) {
         return adopted;
@@ -107,10 +109,31 @@ export class StartAttempt {
     return this.engineValue;
   }
 
-  /** One container list answers "is the app's container there?" and "which ports are used?"; the folder is read meanwhile. */
-  private async look(): Promise<{ containers: ContainerSummary[]; folder: FolderInfo }> {
-    const [containers, folder] = await Promise.all([this.deps.listAll(this.engine), this.deps.inspectFolder(this.app.folder)]);
-    return { containers, folder };
+  /**
+   * One container list answers "is the app's container there?" and "which ports are used?"; the
+   * folder is read meanwhile. A sticky re-run skips the list when the answer is already known.
+   */
+  private async look(previous: Lease | undefined): Promise<{ containers: ContainerSummary[]; folder: FolderInfo }> {
+    const containers = this.listUnlessKnown(previous);
+    const [listed, folder] = await Promise.all([containers, this.deps.inspectFolder(this.app.folder)]);
+    return { containers: listed, folder };
+  }
+
+  /**
+   * No list (an engine CLI round-trip, ~0.1 s) when the event-fed state knows no container of the
+   * app and its confirmed sticky port is free on a local engine: any running container, ours or
+   * not, would hold that port; a stopped one under our name makes `run` fail with a name clash,
+   * which the run step clears and retries; a remote engine's ports cannot be probed from here.
+   */
+  private async listUnlessKnown(previous: Lease | undefined): Promise<ContainerSummary[]> {
+    const local = this.engine.host === undefined && isLoopbackHost(this.request.settings.bindAddress);
+    if (local && previous?.confirmed === true && this.deps.knownContainerOf(this.app) === undefined) {
+      if ((await this.deps.allocator.freeStickyPort(this.app)) === previous.port) {
+        this.deps.logger.debug(`${this.app.appId}: port ${previous.port} is free and no container of it is known; starting without a list.`);
+        return [];
+      }
+    }
+    return this.deps.listAll(this.engine);
   }
 
   /** Running already: `run` is idempotent. A stopped or stale container of the app is removed so settings changes apply. */
