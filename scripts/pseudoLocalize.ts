@@ -57,4 +57,8 @@ if (require.main === module) {
   const target = path.join(repoRoot, `package.nls.${PSEUDO_LOCALE}.json`);
   fs.writeFileSync(target, pseudoBundleText(repoRoot));
   process.stdout.write(`wrote ${path.relative(repoRoot, target)}\n`);
+  // Loaded here, not imported at the top: runtimeBundle.ts imports this file.
+  void import('./runtimeBundle.js')
+    .then(async ({ writeRuntimeBundles }) => writeRuntimeBundles(repoRoot))
+    .then((written) => process.stdout.write(`wrote ${written.join(', ')}\n`));
 }

@@ -21,9 +21,11 @@ import { PortAllocationsDocument } from './ui/portAllocationsDocument';
 import { PreviewPanels } from './ui/previewPanel';
 import { PublicApi } from './ui/publicApi';
 import { AppsStatusBar } from './ui/statusBar';
+import { localizeCore } from './ui/localization';
 
 /** Composition root: build the parts in order, register them. No logic of its own. */
 export function activate(context: vscode.ExtensionContext): PreviewContainersApi {
+  localizeCore();
   const { channel, logger } = createOutputLogger();
   const own = <T extends vscode.Disposable>(part: T): T => (context.subscriptions.push(part), part);
   own(channel);

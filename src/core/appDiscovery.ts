@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { makeAppRef, slugify, type AppRef } from './appIdentity';
@@ -120,8 +121,9 @@ export async function discoverApps(
     const realFolder = await real(folder);
     const root = await rootContaining(folder, realFolder, roots, real);
     if (!root) {
-      const where = realFolder === undefined ? 'does not exist' : realFolder === folder ? 'lies outside the workspace folders' : `resolves to ${realFolder}, outside the workspace folders`;
-      onProblem?.(new SettingsError(`${SETTING}apps[${index}].path`, `${JSON.stringify(override.path)} ${where}. An app folder must be inside the workspace; the entry is ignored.`));
+      const where =
+        realFolder === undefined ? l10n.t('does not exist') : realFolder === folder ? l10n.t('lies outside the workspace folders') : l10n.t('resolves to {0}, outside the workspace folders', realFolder);
+      onProblem?.(new SettingsError(`${SETTING}apps[${index}].path`, l10n.t('{0} {1}. An app folder must be inside the workspace; the entry is ignored.', JSON.stringify(override.path), where)));
       continue;
     }
     const pkgName = (await isApp(folder, io))?.name;

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { AppFolderError } from './errors';
@@ -48,15 +49,15 @@ export async function realpathInside(target: string, roots: readonly string[]): 
 export async function containedAppFolder(app: { readonly appId: string; readonly folder: string; readonly root: string }): Promise<string> {
   const real = await realpathOrUndefined(app.folder);
   if (real === undefined) {
-    throw new AppFolderError(app.appId, `its folder ${app.folder} does not exist (any more).`);
+    throw new AppFolderError(app.appId, l10n.t('its folder {0} does not exist (any more).', app.folder));
   }
   const realRoot = (await realpathOrUndefined(app.root)) ?? app.root;
   if (!isInside(real, realRoot)) {
-    throw new AppFolderError(app.appId, `its folder ${app.folder} resolves to ${real}, outside the workspace folder ${app.root}. Only folders inside the workspace are mounted.`);
+    throw new AppFolderError(app.appId, l10n.t('its folder {0} resolves to {1}, outside the workspace folder {2}. Only folders inside the workspace are mounted.', app.folder, real, app.root));
   }
   const stat = await fs.stat(real);
   if (!stat.isDirectory()) {
-    throw new AppFolderError(app.appId, `${app.folder} is not a folder.`);
+    throw new AppFolderError(app.appId, l10n.t('{0} is not a folder.', app.folder));
   }
   return real;
 }

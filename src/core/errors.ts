@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { causeLine } from './logCause';
 
 /**
@@ -23,7 +24,7 @@ export abstract class PreviewContainersError extends Error {
 export class SettingsError extends PreviewContainersError {
   readonly code = 'settings';
   constructor(setting: string, problem: string) {
-    super(`Setting "${setting}" is invalid: ${problem}`, ['openSettings'], setting);
+    super(l10n.t('Setting "{0}" is invalid: {1}', setting, problem), ['openSettings'], setting);
   }
 }
 
@@ -41,11 +42,11 @@ export class PoolExhaustedError extends PreviewContainersError {
   ) {
     const size = end - start + 1;
     const shown = holders.slice(0, 5).map((h) => `${h.appId} :${h.port}`);
-    const more = holders.length > shown.length ? ` and ${holders.length - shown.length} more` : '';
-    const held = holders.length > 0 ? ` Leased: ${shown.join(', ')}${more}.` : '';
+    const more = holders.length > shown.length ? l10n.t(' and {0} more', holders.length - shown.length) : '';
+    const held = holders.length > 0 ? l10n.t(' Leased: {0}{1}.', shown.join(', '), more) : '';
     super(
-      `The port pool is full: all ${size} ports of ${start}–${end} are leased or in use by other processes.${held} ` +
-        'Release a port ("Preview Containers: Release App Port") or widen previewContainers.portRange.start/end.',
+      l10n.t('The port pool is full: all {0} ports of {1}–{2} are leased or in use by other processes.{3} ', size, start, end, held) +
+        l10n.t('Release a port ("Preview Containers: Release App Port") or widen previewContainers.portRange.start/end.'),
       ['releasePort', 'openSettings'],
       'previewContainers.portRange',
     );
@@ -56,8 +57,7 @@ export class LockTimeoutError extends PreviewContainersError {
   readonly code = 'lockTimeout';
   constructor(lockPath: string) {
     super(
-      `Another VS Code window is holding the port allocation lock (${lockPath}) for too long. ` +
-        'Try again; if it persists, close other windows or delete that lock folder.',
+      l10n.t('Another VS Code window is holding the port allocation lock ({0}) for too long. Try again; if it persists, close other windows or delete that lock folder.', lockPath),
       ['retry'],
     );
   }
@@ -67,8 +67,7 @@ export class EngineNotFoundError extends PreviewContainersError {
   readonly code = 'engineNotFound';
   constructor(tried: readonly string[]) {
     super(
-      `No container engine found (tried ${tried.join(', ')}). Install podman (Debian/Ubuntu: "sudo apt-get install -y podman runc") ` +
-        'or Docker, or point previewContainers.enginePath at the binary.',
+      l10n.t('No container engine found (tried {0}). Install podman (Debian/Ubuntu: "sudo apt-get install -y podman runc") or Docker, or point previewContainers.enginePath at the binary.', tried.join(', ')),
       ['installEngine', 'openSettings'],
       'previewContainers.enginePath',
     );
@@ -83,9 +82,9 @@ export class EngineNotRespondingError extends PreviewContainersError {
   ) {
     const hint =
       engine === 'docker'
-        ? 'Start the Docker engine (e.g. "sudo systemctl start docker" or Docker Desktop)'
-        : 'Check "podman info" in a terminal (on macOS/Windows: "podman machine start")';
-    super(`${engine} is installed but its engine is not answering: ${firstLine(detail)}. ${hint}, or choose another engine in previewContainers.engine.`, ['retry', 'openSettings'], 'previewContainers.engine');
+        ? l10n.t('Start the Docker engine (e.g. "sudo systemctl start docker" or Docker Desktop)')
+        : l10n.t('Check "podman info" in a terminal (on macOS/Windows: "podman machine start")');
+    super(l10n.t('{0} is installed but its engine is not answering: {1}. {2}, or choose another engine in previewContainers.engine.', engine, firstLine(detail), hint), ['retry', 'openSettings'], 'previewContainers.engine');
   }
 }
 
@@ -93,8 +92,7 @@ export class ImageMissingError extends PreviewContainersError {
   readonly code = 'imageMissing';
   constructor(readonly image: string) {
     super(
-      `Image "${image}" is not available locally and previewContainers.pullPolicy is "never". ` +
-        `Pull or build it first (e.g. "podman pull ${image}"), or set the pull policy to "missing".`,
+      l10n.t('Image "{0}" is not available locally and previewContainers.pullPolicy is "never". Pull or build it first (e.g. "podman pull {0}"), or set the pull policy to "missing".', image),
       ['openSettings', 'retry'],
       'previewContainers.pullPolicy',
     );
@@ -108,7 +106,7 @@ export class ImagePullError extends PreviewContainersError {
     detail: string,
   ) {
     super(
-      `Could not pull image "${image}": ${firstLine(detail)}. Check the network and the image name (previewContainers.image), or use a local image with pull policy "never".`,
+      l10n.t('Could not pull image "{0}": {1}. Check the network and the image name (previewContainers.image), or use a local image with pull policy "never".', image, firstLine(detail)),
       ['openSettings', 'retry'],
       'previewContainers.image',
     );
@@ -122,7 +120,7 @@ export class EngineCommandError extends PreviewContainersError {
     readonly stderr: string,
     readonly exitCode: number | undefined,
   ) {
-    super(`The container engine failed (${command}, exit code ${exitCode ?? '?'}): ${firstLine(stderr)}`, ['showLogs', 'retry']);
+    super(l10n.t('The container engine failed ({0}, exit code {1}): {2}', command, exitCode ?? '?', firstLine(stderr)), ['showLogs', 'retry']);
   }
 }
 
@@ -130,7 +128,7 @@ export class ContainerRuntimeError extends PreviewContainersError {
   readonly code = 'containerRuntime';
   constructor(appId: string, detail: string) {
     super(
-      `The container runtime could not start ${appId}: ${firstLine(detail)}. Check the command (previewContainers.apps) and the image, then retry.`,
+      l10n.t('The container runtime could not start {0}: {1}. Check the command (previewContainers.apps) and the image, then retry.', appId, firstLine(detail)),
       ['showLogs', 'openSettings', 'retry'],
       'previewContainers.apps',
     );
@@ -148,8 +146,8 @@ export class AppStartError extends PreviewContainersError {
     // The headline (what a notification shows) names the cause: the log's own line that says what
     // went wrong, not its last lines. The log follows for Show Logs and the tooltip.
     const cause = causeLine(logLines);
-    const headline = `${appId} did not start: ${reason}${cause === undefined ? '' : ` It says: ${cause}`}`;
-    const log = logLines.length > 0 ? `\nLog (last ${logLines.length} lines):\n${logLines.join('\n')}` : ' (it printed nothing)';
+    const headline = l10n.t('{0} did not start: {1}', appId, reason) + (cause === undefined ? '' : l10n.t(' It says: {0}', cause));
+    const log = logLines.length > 0 ? `\n${l10n.t('Log (last {0} lines):', logLines.length)}\n${logLines.join('\n')}` : l10n.t(' (it printed nothing)');
     super(`${headline}${log}`, actions);
   }
 }
@@ -171,8 +169,7 @@ export class PortConflictError extends PreviewContainersError {
   readonly code = 'portConflict';
   constructor(appId: string, ports: readonly number[]) {
     super(
-      `The engine refused every port tried for ${appId} (${ports.join(', ')}): they are in use outside the editor. ` +
-        'Free them or change previewContainers.portRange, then retry.',
+      l10n.t('The engine refused every port tried for {0} ({1}): they are in use outside the editor. Free them or change previewContainers.portRange, then retry.', appId, ports.join(', ')),
       ['openSettings', 'retry'],
       'previewContainers.portRange',
     );
@@ -183,21 +180,21 @@ export class PortConflictError extends PreviewContainersError {
 export class AppFolderError extends PreviewContainersError {
   readonly code = 'appFolder';
   constructor(appId: string, problem: string) {
-    super(`${appId} cannot start: ${problem}`, ['openSettings'], 'previewContainers.apps');
+    super(l10n.t('{0} cannot start: {1}', appId, problem), ['openSettings'], 'previewContainers.apps');
   }
 }
 
 export class CancelledError extends PreviewContainersError {
   readonly code = 'cancelled';
   constructor(what: string) {
-    super(`${what} was cancelled.`);
+    super(l10n.t('{0} was cancelled.', what));
   }
 }
 
 export class UntrustedWorkspaceError extends PreviewContainersError {
   readonly code = 'untrusted';
   constructor() {
-    super('Preview Containers only runs containers in trusted workspaces: they execute the workspace’s own code. Trust this workspace to continue.');
+    super(l10n.t('Preview Containers only runs containers in trusted workspaces: they execute the workspace’s own code. Trust this workspace to continue.'));
   }
 }
 
@@ -207,16 +204,14 @@ function firstLine(text: string): string {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !/^time=".*level=(warning|info)/.test(l))
     .pop();
-  return (line ?? 'no details').replace(/^Error:\s*/, '').replace(/\.$/, '');
+  return (line ?? l10n.t('no details')).replace(/^Error:\s*/, '').replace(/\.$/, '');
 }
 
 export class RemoteEngineLoopbackError extends PreviewContainersError {
   readonly code = 'remoteLoopback';
   constructor(host: string, bindAddress: string) {
     super(
-      `The container engine runs on ${host}, where ports published on ${bindAddress} cannot be reached from this machine. ` +
-        `Open the folder with VS Code Remote (SSH) on ${host} (recommended: the engine is then local to the extension), ` +
-        'or set previewContainers.bindAddress to an address your network can reach there.',
+      l10n.t('The container engine runs on {0}, where ports published on {1} cannot be reached from this machine. Open the folder with VS Code Remote (SSH) on {0} (recommended: the engine is then local to the extension), or set previewContainers.bindAddress to an address your network can reach there.', host, bindAddress),
       ['openSettings'],
       'previewContainers.bindAddress',
     );

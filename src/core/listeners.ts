@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 /**
  * Where an app really listens, read from its network namespace's /proc/net/tcp and tcp6, and what
  * that means for a start: an app that binds another port than the published one, or loopback
@@ -133,10 +134,16 @@ export function describeDiagnosis(appId: string, containerPort: number, diagnosi
   const { address, port } = diagnosis.listener;
   const at = `${address.includes(':') ? `[${address}]` : address}:${port}`;
   if (diagnosis.kind === 'loopbackOnly') {
-    return `${appId} listens on ${at} inside its container, loopback only, so the published port cannot reach it. Make it listen on all interfaces (0.0.0.0, e.g. its --host 0.0.0.0 flag or the HOST variable we set).`;
+    return l10n.t('{0} listens on {1} inside its container, loopback only, so the published port cannot reach it. Make it listen on all interfaces (0.0.0.0, e.g. its --host 0.0.0.0 flag or the HOST variable we set).', appId, at);
   }
   if (isLoopbackAddress(address)) {
-    return `${appId} listens on ${at} inside its container (loopback only), not on container port ${containerPort}, which is the one published. Make it listen on 0.0.0.0:${containerPort} (it gets PORT=${containerPort}), or on 0.0.0.0:${port} and set previewContainers.apps[].containerPort to ${port}.`;
+    return l10n.t(
+      '{0} listens on {1} inside its container (loopback only), not on container port {2}, which is the one published. Make it listen on 0.0.0.0:{2} (it gets PORT={2}), or on 0.0.0.0:{3} and set previewContainers.apps[].containerPort to {3}.',
+      appId,
+      at,
+      containerPort,
+      port,
+    );
   }
-  return `${appId} listens on ${at} inside its container, not on container port ${containerPort}, which is the one published. Use port ${port} for it (previewContainers.apps[].containerPort), or make it listen on PORT (${containerPort}).`;
+  return l10n.t('{0} listens on {1} inside its container, not on container port {2}, which is the one published. Use port {3} for it (previewContainers.apps[].containerPort), or make it listen on PORT ({2}).', appId, at, containerPort, port);
 }

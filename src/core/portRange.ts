@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { SettingsError } from './errors';
 
 export const DEFAULT_PORT_RANGE_START = 32100;
@@ -18,7 +19,7 @@ export interface PortRange {
 
 function checkPort(setting: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new SettingsError(setting, `expected a whole number, got ${describe(value)}.`);
+    throw new SettingsError(setting, l10n.t('expected a whole number, got {0}.', describe(value)));
   }
   if (value < MIN_POOL_PORT || value > MAX_POOL_PORT) {
     throw new SettingsError(

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { parse as parseJsonc } from 'jsonc-parser';
 import * as net from 'node:net';
 import { SettingsError } from './errors';
@@ -93,7 +94,7 @@ const S = 'previewContainers.';
 function oneOf<T extends string>(get: SettingGetter, name: string, choices: readonly T[], fallback: T): T {
   const value = get(name) ?? fallback;
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new SettingsError(S + name, `expected one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${describe(value)}.`);
+    throw new SettingsError(S + name, l10n.t('expected one of {0}, got {1}.', choices.map((c) => `"${c}"`).join(', '), describe(value)));
   }
   return value as T;
 }
@@ -101,7 +102,7 @@ function oneOf<T extends string>(get: SettingGetter, name: string, choices: read
 function integer(get: SettingGetter, name: string, fallback: number, min: number, max: number): number {
   const value = get(name) ?? fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new SettingsError(S + name, `expected a whole number from ${min} to ${max}, got ${describe(value)}.`);
+    throw new SettingsError(S + name, l10n.t('expected a whole number from {0} to {1}, got {2}.', min, max, describe(value)));
   }
   return value;
 }
@@ -109,7 +110,7 @@ function integer(get: SettingGetter, name: string, fallback: number, min: number
 function bool(get: SettingGetter, name: string, fallback: boolean): boolean {
   const value = get(name) ?? fallback;
   if (typeof value !== 'boolean') {
-    throw new SettingsError(S + name, `expected true or false, got ${describe(value)}.`);
+    throw new SettingsError(S + name, l10n.t('expected true or false, got {0}.', describe(value)));
   }
   return value;
 }
@@ -119,7 +120,7 @@ const IMAGE_PATTERN = /^[a-z0-9][a-z0-9._\-/:@]*$/i;
 
 export function checkImage(setting: string, value: unknown): string {
   if (typeof value !== 'string' || value.length > 255 || !IMAGE_PATTERN.test(value) || value.includes('//')) {
-    throw new SettingsError(setting, `${describe(value)} is not a valid image reference (e.g. "${DEFAULT_IMAGE}").`);
+    throw new SettingsError(setting, l10n.t('{0} is not a valid image reference (e.g. "{1}").', describe(value), DEFAULT_IMAGE));
   }
   return value;
 }
@@ -127,7 +128,7 @@ export function checkImage(setting: string, value: unknown): string {
 function bindAddress(get: SettingGetter): string {
   const value = get('bindAddress') ?? '127.0.0.1';
   if (typeof value !== 'string' || net.isIP(value) === 0) {
-    throw new SettingsError(S + 'bindAddress', `expected an IP address such as "127.0.0.1", got ${describe(value)}.`);
+    throw new SettingsError(S + 'bindAddress', l10n.t('expected an IP address such as "127.0.0.1", got {0}.', describe(value)));
   }
   return value;
 }
@@ -135,7 +136,7 @@ function bindAddress(get: SettingGetter): string {
 function packageCacheVolume(get: SettingGetter): string | undefined {
   const value = get('packageCacheVolume') ?? DEFAULT_PACKAGE_CACHE_VOLUME;
   if (typeof value !== 'string' || !/^([a-zA-Z0-9][a-zA-Z0-9_.-]{0,127})?$/.test(value.trim())) {
-    throw new SettingsError(S + 'packageCacheVolume', `expected a volume name such as "${DEFAULT_PACKAGE_CACHE_VOLUME}" (empty: no shared cache), got ${describe(value)}.`);
+    throw new SettingsError(S + 'packageCacheVolume', l10n.t('expected a volume name such as "{0}" (empty: no shared cache), got {1}.', DEFAULT_PACKAGE_CACHE_VOLUME, describe(value)));
   }
   return value.trim() === '' ? undefined : value.trim();
 }
@@ -145,16 +146,16 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function appOverride(value: unknown, index: number): AppOverride {
   const setting = `${S}apps[${index}]`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SettingsError(setting, `expected an object like { "path": "apps/web" }, got ${describe(value)}.`);
+    throw new SettingsError(setting, l10n.t('expected an object like { "path": "apps/web" }, got {0}.', describe(value)));
   }
   const entry = value as Record<string, unknown>;
   if (typeof entry.path !== 'string' || entry.path.trim() === '' || entry.path.includes('\0')) {
-    throw new SettingsError(`${setting}.path`, `expected a folder path, got ${describe(entry.path)}.`);
+    throw new SettingsError(`${setting}.path`, l10n.t('expected a folder path, got {0}.', describe(entry.path)));
   }
   const result: { -readonly [K in keyof AppOverride]: AppOverride[K] } = { path: entry.path };
   if (entry.name !== undefined) {
     if (typeof entry.name !== 'string') {
-      throw new SettingsError(`${setting}.name`, `expected a string, got ${describe(entry.name)}.`);
+      throw new SettingsError(`${setting}.name`, l10n.t('expected a string, got {0}.', describe(entry.name)));
     }
     result.name = entry.name;
   }
@@ -167,29 +168,29 @@ function appOverride(value: unknown, index: number): AppOverride {
       (typeof command === 'string' && command.trim() !== '') ||
       (Array.isArray(command) && command.length > 0 && command.every((part) => typeof part === 'string'));
     if (!ok) {
-      throw new SettingsError(`${setting}.command`, `expected a command string or a list of arguments, got ${describe(command)}.`);
+      throw new SettingsError(`${setting}.command`, l10n.t('expected a command string or a list of arguments, got {0}.', describe(command)));
     }
     const parts: unknown[] = typeof command === 'string' ? [command] : command;
     if (parts.some((part) => typeof part === 'string' && part.includes('\0'))) {
-      throw new SettingsError(`${setting}.command`, 'it contains a NUL character, which cannot be passed to a program.');
+      throw new SettingsError(`${setting}.command`, l10n.t('it contains a NUL character, which cannot be passed to a program.'));
     }
     result.command = command;
   }
   if (entry.containerPort !== undefined) {
     const port = entry.containerPort;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new SettingsError(`${setting}.containerPort`, `expected a port from 1 to 65535, got ${describe(port)}.`);
+      throw new SettingsError(`${setting}.containerPort`, l10n.t('expected a port from 1 to 65535, got {0}.', describe(port)));
     }
     result.containerPort = port;
   }
   if (entry.env !== undefined) {
     const env = entry.env;
     if (typeof env !== 'object' || env === null || Array.isArray(env)) {
-      throw new SettingsError(`${setting}.env`, `expected an object of NAME: "value" pairs, got ${describe(env)}.`);
+      throw new SettingsError(`${setting}.env`, l10n.t('expected an object of NAME: "value" pairs, got {0}.', describe(env)));
     }
     for (const [name, val] of Object.entries(env)) {
       if (!ENV_NAME.test(name) || typeof val !== 'string' || val.includes('\0')) {
-        throw new SettingsError(`${setting}.env`, `"${name}" must be a variable name with a string value.`);
+        throw new SettingsError(`${setting}.env`, l10n.t('"{0}" must be a variable name with a string value.', name));
       }
     }
     result.env = env as Record<string, string>;
@@ -203,15 +204,15 @@ export function readSettings(get: SettingGetter): Settings {
   const engine = oneOf<EngineChoice>(get, 'engine', ['auto', 'podman', 'docker'], 'auto');
   const rawPath = get('enginePath') ?? '';
   if (typeof rawPath !== 'string' || rawPath.includes('\0')) {
-    throw new SettingsError(S + 'enginePath', `expected a path to the podman or docker binary, got ${describe(rawPath)}.`);
+    throw new SettingsError(S + 'enginePath', l10n.t('expected a path to the podman or docker binary, got {0}.', describe(rawPath)));
   }
   const rawConnection = get('engineConnection') ?? '';
   if (typeof rawConnection !== 'string' || !/^([A-Za-z0-9][A-Za-z0-9_.@:-]*)?$/.test(rawConnection.trim())) {
-    throw new SettingsError(S + 'engineConnection', `expected the name of a podman connection or docker context, got ${describe(rawConnection)}.`);
+    throw new SettingsError(S + 'engineConnection', l10n.t('expected the name of a podman connection or docker context, got {0}.', describe(rawConnection)));
   }
   const rawApps = get('apps') ?? [];
   if (!Array.isArray(rawApps)) {
-    throw new SettingsError(S + 'apps', `expected a list of app entries, got ${describe(rawApps)}.`);
+    throw new SettingsError(S + 'apps', l10n.t('expected a list of app entries, got {0}.', describe(rawApps)));
   }
   return {
     portRange,

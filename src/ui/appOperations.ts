@@ -84,7 +84,7 @@ export class AppOperations {
     const found = await this.deps.catalog.find(target);
     if (!found) {
       const what = typeof target === 'string' ? `"${target}"` : target.fsPath;
-      throw new Error(`No app ${what} in this workspace: an app is a folder with a package.json (or an entry in previewContainers.apps).`);
+      throw new Error(vscode.l10n.t('No app {0} in this workspace: an app is a folder with a package.json (or an entry in previewContainers.apps).', what));
     }
     return found;
   }
@@ -92,12 +92,13 @@ export class AppOperations {
   /** Starts through the one controller, with a cancellable progress notification. */
   /** Said within seconds of the app binding the wrong address, while its start still waits. */
   private tellDiagnosis(def: AppDefinition, message: string, port: number | undefined): void {
-    const use = port === undefined ? undefined : `Use Port ${port}`;
-    void vscode.window.showWarningMessage(message, ...(use ? [use] : []), 'Show Logs').then(async (choice) => {
+    const use = port === undefined ? undefined : vscode.l10n.t('Use Port {0}', port);
+    const showLogs = vscode.l10n.t('Show Logs');
+    void vscode.window.showWarningMessage(message, ...(use ? [use] : []), showLogs).then(async (choice) => {
       try {
         if (choice === use && port !== undefined) {
           await this.useListenedPort(def, port);
-        } else if (choice === 'Show Logs') {
+        } else if (choice === showLogs) {
           await this.showLogs(def);
         }
       } catch (error) {
@@ -117,7 +118,7 @@ export class AppOperations {
       return begin({});
     }
     return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting ${def.ref.name}`, cancellable: true }, async (progress, token) => {
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting {0}', def.ref.name), cancellable: true }, async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
         try {

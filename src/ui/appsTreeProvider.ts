@@ -87,7 +87,7 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.resourceUri = vscode.Uri.file(def.ref.folder);
     item.accessibilityInformation = { label: `${def.ref.name}, ${item.description}` };
     if (state.status === 'running') {
-      item.command = { command: 'previewContainers.openPreview', title: 'Open App Preview', arguments: [def] };
+      item.command = { command: 'previewContainers.openPreview', title: vscode.l10n.t('Open App Preview'), arguments: [def] };
     }
     return item;
   }

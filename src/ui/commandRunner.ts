@@ -6,13 +6,14 @@ import { openSettings } from './configuration';
 /** What the buttons of an error notification do, when the command offering them can do it. */
 export type ErrorHandlers = Partial<Record<ErrorAction, (error: unknown) => Thenable<unknown> | void>>;
 
-const LABELS: Record<ErrorAction, string> = {
-  showLogs: 'Show Logs',
-  openSettings: 'Open Settings',
-  retry: 'Retry',
-  releasePort: 'Show Port Allocations',
-  installEngine: 'How to Install',
-  useListenedPort: 'Use That Port',
+/** Button labels, looked up when shown (the bundle is loaded by then). */
+const LABELS: Record<ErrorAction, () => string> = {
+  showLogs: () => vscode.l10n.t('Show Logs'),
+  openSettings: () => vscode.l10n.t('Open Settings'),
+  retry: () => vscode.l10n.t('Retry'),
+  releasePort: () => vscode.l10n.t('Show Port Allocations'),
+  installEngine: () => vscode.l10n.t('How to Install'),
+  useListenedPort: () => vscode.l10n.t('Use That Port'),
 };
 
 /**
@@ -46,8 +47,9 @@ export async function showError(logger: Logger, error: unknown, handlers: ErrorH
   const available = actions.filter((a) => handlers[a] ?? builtIn[a]);
   // Notifications show one line: the first line is the cause and the next step; logs follow.
   const [headline] = message.split('\n');
-  const choice = await vscode.window.showErrorMessage(headline ?? message, ...available.map((a) => LABELS[a]));
-  const chosen = available.find((a) => LABELS[a] === choice);
+  const labels = available.map((a) => LABELS[a]());
+  const choice = await vscode.window.showErrorMessage(headline ?? message, ...labels);
+  const chosen = available[labels.findIndex((label) => label === choice)];
   if (chosen) {
     await (handlers[chosen] ?? builtIn[chosen])?.(error);
   }

@@ -41,12 +41,12 @@ export class Commands {
     const forApp = <T>(title: string, operation: (def: AppDefinition) => Promise<T>, suggest?: (status: Status) => boolean) => (arg?: AppArgument) =>
       this.withApp(arg, title, operation, suggest);
     return [
-      reg('previewContainers.runApp', forApp('Run App Container', (d) => ops.run(d), (s) => s !== 'running')),
-      reg('previewContainers.openPreview', forApp('Open App Preview', (d) => this.deps.previews.openPreview(d))),
-      reg('previewContainers.stopApp', forApp('Stop App Container', (d) => ops.stop(d), (s) => s === 'running' || s === 'starting')),
-      reg('previewContainers.restartApp', forApp('Restart App Container', (d) => ops.restart(d), (s) => s === 'running')),
-      reg('previewContainers.showLogs', forApp('Show App Container Logs', (d) => ops.showLogs(d))),
-      reg('previewContainers.releasePort', forApp('Release App Port', (d) => ops.release(d))),
+      reg('previewContainers.runApp', forApp(vscode.l10n.t('Run App Container'), (d) => ops.run(d), (s) => s !== 'running')),
+      reg('previewContainers.openPreview', forApp(vscode.l10n.t('Open App Preview'), (d) => this.deps.previews.openPreview(d))),
+      reg('previewContainers.stopApp', forApp(vscode.l10n.t('Stop App Container'), (d) => ops.stop(d), (s) => s === 'running' || s === 'starting')),
+      reg('previewContainers.restartApp', forApp(vscode.l10n.t('Restart App Container'), (d) => ops.restart(d), (s) => s === 'running')),
+      reg('previewContainers.showLogs', forApp(vscode.l10n.t('Show App Container Logs'), (d) => ops.showLogs(d))),
+      reg('previewContainers.releasePort', forApp(vscode.l10n.t('Release App Port'), (d) => ops.release(d))),
       reg('previewContainers.stopAll', () => runCommand(this.deps.logger, () => ops.stopAll())),
       reg('previewContainers.showPortAllocations', () => runCommand(this.deps.logger, () => this.deps.allocations.show())),
       reg('previewContainers.refresh', () => runCommand(this.deps.logger, () => this.deps.refresh())),
@@ -74,7 +74,7 @@ export class Commands {
     await this.deps.catalog.ready();
     const apps = this.deps.catalog.all();
     if (apps.length === 0) {
-      throw new Error('No apps found in this workspace: add a folder with a package.json, or list one in previewContainers.apps.');
+      throw new Error(vscode.l10n.t('No apps found in this workspace: add a folder with a package.json, or list one in previewContainers.apps.'));
     }
     if (apps.length === 1) {
       return apps[0];
@@ -90,7 +90,7 @@ export class Commands {
       };
     });
     items.sort((a, b) => Number(b.suggested) - Number(a.suggested));
-    const choice = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose an app', matchOnDescription: true });
+    const choice = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Choose an app'), matchOnDescription: true });
     return choice?.def;
   }
 }

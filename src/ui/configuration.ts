@@ -79,10 +79,13 @@ export class IgnoredSettingsNotice {
     for (const item of fresh) {
       this.told.add(`${item.setting}|${item.file}`);
     }
-    const list = fresh.map((i) => `"${i.setting}" (in ${i.file})`).join(', ');
-    const message = `Ignored ${list}: settings that choose what runs on this machine or what is exposed are only read from your user settings, never from a workspace. To use a value, set it in your user settings.`;
+    const list = fresh.map((i) => vscode.l10n.t('"{0}" (in {1})', i.setting, i.file)).join(', ');
+    const message = vscode.l10n.t(
+      'Ignored {0}: settings that choose what runs on this machine or what is exposed are only read from your user settings, never from a workspace. To use a value, set it in your user settings.',
+      list,
+    );
     this.logger?.warn(message);
-    void vscode.window.showWarningMessage(message, 'Open User Settings').then((choice) => {
+    void vscode.window.showWarningMessage(message, vscode.l10n.t('Open User Settings')).then((choice) => {
       if (choice) {
         void vscode.commands.executeCommand('workbench.action.openSettings', fresh[0]?.setting ?? SECTION);
       }

@@ -12,17 +12,17 @@ export async function pickEngineConnection(exec: Exec): Promise<string | undefin
   const current = config.get<string>('engineConnection') ?? '';
   const connections = await listConnections(exec, { podman: 'podman', docker: 'docker' });
   const items: (vscode.QuickPickItem & { value: string })[] = [
-    { label: 'This machine', description: current === '' ? 'current' : undefined, detail: "The engine's local default", value: '' },
+    { label: vscode.l10n.t('This machine'), description: current === '' ? vscode.l10n.t('current') : undefined, detail: vscode.l10n.t("The engine's local default"), value: '' },
     ...connections.map((c) => ({
       label: c.name,
-      description: [c.kind === 'podman' ? 'podman connection' : 'docker context', c.name === current ? 'current' : undefined].filter(Boolean).join(' · '),
-      detail: `${c.uri}${c.host ? ` — containers run on ${c.host}` : ''}`,
+      description: [c.kind === 'podman' ? vscode.l10n.t('podman connection') : vscode.l10n.t('docker context'), c.name === current ? vscode.l10n.t('current') : undefined].filter(Boolean).join(' · '),
+      detail: c.host ? vscode.l10n.t('{0} — containers run on {1}', c.uri, c.host) : c.uri,
       value: c.name,
     })),
   ];
   const choice = await vscode.window.showQuickPick(items, {
-    title: 'Select Engine Connection',
-    placeHolder: connections.length === 0 ? 'No podman connections or docker contexts found (podman system connection add …)' : 'Where should app containers run?',
+    title: vscode.l10n.t('Select Engine Connection'),
+    placeHolder: connections.length === 0 ? vscode.l10n.t('No podman connections or docker contexts found (podman system connection add …)') : vscode.l10n.t('Where should app containers run?'),
   });
   if (!choice) {
     return undefined;

@@ -32,12 +32,13 @@ export async function engineChanged(engines: EngineProvider, apps: () => readonl
   }
   const names = left.map((c) => c.labels['previewContainers.app'] ?? c.name).join(', ');
   logger.info(`The engine is now ${next ? describeEngine(next) : 'unavailable'}; still running under ${describeEngine(previous)}: ${names}.`);
+  const stop = vscode.l10n.t('Stop Them');
   const choice = await vscode.window.showWarningMessage(
-    `${left.length} app(s) still run under ${describeEngine(previous)} (${names}), which is no longer the engine in use. Stop them there? They keep their ports.`,
-    'Stop Them',
-    'Keep Running',
+    vscode.l10n.t('{0} app(s) still run under {1} ({2}), which is no longer the engine in use. Stop them there? They keep their ports.', left.length, describeEngine(previous), names),
+    stop,
+    vscode.l10n.t('Keep Running'),
   );
-  if (choice === 'Stop Them') {
+  if (choice === stop) {
     for (const container of left) {
       await previous.stop(container.id).catch((error: unknown) => logger.warn(`Could not stop ${container.name} under ${previous.kind}: ${String(error)}`));
     }

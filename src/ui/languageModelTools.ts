@@ -25,11 +25,15 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
   async prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<RunAppInput>): Promise<vscode.PreparedToolInvocation> {
     const def = await this.resolve(options.input);
     return {
-      invocationMessage: `Starting ${def.ref.name} in a container…`,
+      invocationMessage: vscode.l10n.t('Starting {0} in a container…', def.ref.name),
       confirmationMessages: {
-        title: 'Run an app container?',
+        title: vscode.l10n.t('Run an app container?'),
         message: new vscode.MarkdownString(
-          `Start **${escapeMarkdown(def.ref.name)}** (${codeSpan(vscode.workspace.asRelativePath(def.ref.folder))}) in its own container, on a port from the pool? This runs the app's own code (its dev or start script).`,
+          vscode.l10n.t(
+            "Start **{0}** ({1}) in its own container, on a port from the pool? This runs the app's own code (its dev or start script).",
+            escapeMarkdown(def.ref.name),
+            codeSpan(vscode.workspace.asRelativePath(def.ref.folder)),
+          ),
         ),
       },
     };
@@ -37,7 +41,7 @@ export class RunAppTool implements vscode.LanguageModelTool<RunAppInput> {
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<RunAppInput>): Promise<vscode.LanguageModelToolResult> {
     if (!vscode.workspace.isTrusted) {
-      throw new Error('Preview Containers only runs containers in trusted workspaces.');
+      throw new Error(vscode.l10n.t('Preview Containers only runs containers in trusted workspaces.'));
     }
     const def = await this.resolve(options.input);
     const result = await this.operations.run(def);

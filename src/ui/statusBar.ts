@@ -7,7 +7,7 @@ export class AppsStatusBar implements vscode.Disposable {
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly controller: AppController) {
-    this.item.name = 'Preview Containers';
+    this.item.name = vscode.l10n.t('Preview Containers');
     this.item.command = 'previewContainers.apps.focus';
     this.subscription = controller.onDidChangeState(() => this.update());
     this.update();
@@ -21,8 +21,9 @@ export class AppsStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    this.item.text = `$(server) ${running.length} app${running.length === 1 ? '' : 's'}${starting > 0 ? ` $(loading~spin) ${starting}` : ''}`;
-    this.item.tooltip = running.length > 0 ? `Running: ${running.map((s) => `${s.app.name} :${s.port ?? '?'}`).join(', ')}` : 'Starting apps…';
+    const apps = running.length === 1 ? vscode.l10n.t('1 app') : vscode.l10n.t('{0} apps', running.length);
+    this.item.text = `$(server) ${apps}${starting > 0 ? ` $(loading~spin) ${starting}` : ''}`;
+    this.item.tooltip = running.length > 0 ? vscode.l10n.t('Running: {0}', running.map((s) => `${s.app.name} :${s.port ?? '?'}`).join(', ')) : vscode.l10n.t('Starting apps…');
     this.item.show();
   }
 

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { createVSIX } from '@vscode/vsce';
 import type { Page } from 'playwright-core';
 import { PSEUDO_LOCALE } from '../../scripts/pseudoLocalize';
+import { RUNTIME_PSEUDO_BUNDLE } from '../../scripts/runtimeBundle';
 import { EXTENSION_ID, makeTempDir, PACKAGED_VSIX, REPO_ROOT, removeDir } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
 import { activeEditorText, activeTabTitle, eventually, notificationMessages, quickInputRow, reloadWorkbench, runPaletteCommand, waitForWorkbench } from '../harness/workbench';
@@ -24,6 +25,15 @@ const SETTINGS = {
 const WALKTHROUGH_ID = `${EXTENSION_ID}#getStarted`; // what workbench.action.openWalkthrough takes
 const english = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
 const pseudo = JSON.parse(readFileSync(path.join(REPO_ROOT, `package.nls.${PSEUDO_LOCALE}.json`), 'utf8')) as Record<string, string>;
+const runtimePseudo = JSON.parse(readFileSync(path.join(REPO_ROOT, RUNTIME_PSEUDO_BUNDLE), 'utf8')) as Record<string, string>;
+/** A runtime message as the pseudo bundle renders it, `{n}` filled as l10n.t fills it. */
+const pseudoRuntime = (message: string, ...args: (string | number)[]): string => {
+  const text = runtimePseudo[message];
+  assert.ok(text, `${message} is in the pseudo bundle`);
+  return text.replace(/\{(\d+)\}/g, (_, index: string) => String(args[Number(index)]));
+};
+/** An image that is nowhere: a start fails at once, in the core, before anything runs. */
+const ABSENT_IMAGE = 'localhost/preview-absent:none';
 const paletteTitle = (bundle: Record<string, string>, command: string): string => `${bundle['command.category']}: ${bundle[`command.${command}.title`]}`;
 
 /** The focused row of the open quick pick has this label: accept it. */
@@ -132,7 +142,20 @@ describe(`UI: the manifest in the ${PSEUDO_LOCALE} pseudo-locale (code-server --
 
   after(async () => removeDir(packDir));
 
-  const session = useWorkbenchSession({ name: 'ui-pseudo-locale', vsix: [PACKAGED_VSIX], port: 37599, userSettings: SETTINGS, extraArgs: ['--locale', PSEUDO_LOCALE] });
+  const session = useWorkbenchSession({
+    name: 'ui-pseudo-locale',
+    vsix: [PACKAGED_VSIX],
+    port: 37599,
+    userSettings: { ...SETTINGS, 'previewContainers.image': ABSENT_IMAGE, 'previewContainers.pullPolicy': 'never' },
+    extraArgs: ['--locale', PSEUDO_LOCALE],
+    prepareWorkspace: async (folder) => {
+      // Two apps: with one, Run App Container would not ask which.
+      for (const name of ['web', 'docs']) {
+        await fs.mkdir(path.join(folder, name));
+        await fs.writeFile(path.join(folder, name, 'package.json'), JSON.stringify({ name, scripts: { start: 'node server.js' } }));
+      }
+    },
+  });
 
   it(`without a language pack, --locale ${PSEUDO_LOCALE} is ignored: the window and our titles stay English`, async () => {
     const { page } = session();
@@ -178,5 +201,15 @@ describe(`UI: the manifest in the ${PSEUDO_LOCALE} pseudo-locale (code-server --
     await runPaletteCommand(page, 'Welcome: Open Walkthrough...');
     await quickInputRow(page, pseudo['walkthrough.getStarted.title']).first().waitFor({ state: 'visible', timeout: 15_000 });
     await page.keyboard.press('Escape');
+  });
+  it(`runtime strings follow too: the extension's quick pick (vscode.l10n) and a core error (@vscode/l10n, configured by activate) come from l10n/bundle.l10n.${PSEUDO_LOCALE}.json`, async () => {
+    const { page } = session();
+    assert.equal(await page.evaluate('globalThis._VSCODE_NLS_LANGUAGE'), PSEUDO_LOCALE, 'runs after the language pack was installed');
+    await runPaletteCommand(page, paletteTitle(pseudo, 'runApp'), 60_000);
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await eventually(async () => assert.equal(await input.getAttribute('placeholder'), pseudoRuntime('Choose an app')));
+    await pickInQuickInput(page, 'web');
+    const expected = pseudoRuntime('Image "{0}" is not available locally and previewContainers.pullPolicy is "never". Pull or build it first (e.g. "podman pull {0}"), or set the pull policy to "missing".', ABSENT_IMAGE);
+    await eventually(async () => assert.ok((await notificationMessages(page)).includes(expected), (await notificationMessages(page)).join(' | ')), { timeoutMs: 30_000 });
   });
 });

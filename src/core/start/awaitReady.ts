@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { AppRef } from '../appIdentity';
 import type { ExitWatch } from '../containerExits';
 import type { ContainerEngine } from '../engine/containerEngine';
@@ -51,16 +52,16 @@ const OTHER_PORT_GRACE_MS = 10_000;
 export async function awaitReady(ctx: ReadinessContext): Promise<void> {
   const { engine, app, settings } = ctx;
   if (ctx.signal.aborted) {
-    throw new CancelledError(`Starting ${app.appId}`);
+    throw new CancelledError(l10n.t('Starting {0}', app.appId));
   }
   const done = new AbortController();
-  const onOuterAbort = (): void => done.abort(new CancelledError(`Starting ${app.appId}`));
+  const onOuterAbort = (): void => done.abort(new CancelledError(l10n.t('Starting {0}', app.appId)));
   ctx.signal.addEventListener('abort', onOuterAbort, { once: true });
   const timer = setTimeout(() => done.abort(new Error('timeout')), settings.startupTimeoutSeconds * 1000);
   try {
     const outcome = await Promise.race([answered(ctx, done.signal), exited(ctx, done.signal), listensElsewhere(ctx, done.signal)]).catch((error: unknown): Outcome => {
       if (ctx.signal.aborted) {
-        throw new CancelledError(`Starting ${app.appId}`);
+        throw new CancelledError(l10n.t('Starting {0}', app.appId));
       }
       if (done.signal.reason instanceof Error && done.signal.reason.message === 'timeout') {
         return { kind: 'timedOut' };
@@ -68,7 +69,7 @@ export async function awaitReady(ctx: ReadinessContext): Promise<void> {
       throw error;
     });
     if (outcome.kind === 'timedOut') {
-      throw new AppStartError(app.appId, `it did not answer HTTP on port ${ctx.port} within ${settings.startupTimeoutSeconds} s (previewContainers.startupTimeoutSeconds).`, await engine.logs(ctx.containerId, LOG_TAIL));
+      throw new AppStartError(app.appId, l10n.t('it did not answer HTTP on port {0} within {1} s (previewContainers.startupTimeoutSeconds).', ctx.port, settings.startupTimeoutSeconds), await engine.logs(ctx.containerId, LOG_TAIL));
     }
     if (outcome.kind === 'listensElsewhere') {
       const { diagnosis } = outcome;
@@ -78,7 +79,7 @@ export async function awaitReady(ctx: ReadinessContext): Promise<void> {
     if (outcome.kind === 'exited') {
       const logs = await engine.logs(ctx.containerId, LOG_TAIL);
       const details = await engine.inspect(ctx.containerId).catch(() => undefined);
-      const reason = details?.error ?? `its command (${describeCommand(ctx.appCommand)}) exited with code ${outcome.code ?? details?.exitCode ?? '?'} before answering HTTP.`;
+      const reason = details?.error ?? l10n.t('its command ({0}) exited with code {1} before answering HTTP.', describeCommand(ctx.appCommand), outcome.code ?? details?.exitCode ?? '?');
       throw new AppStartError(app.appId, reason, logs);
     }
   } finally {

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { containerNameFor, type AppRef } from '../appIdentity';
 import { EngineRunError, RunSpecError } from '../engine/engineErrors';
 import type { ContainerEngine } from '../engine/containerEngine';
@@ -44,12 +45,12 @@ export async function runOnPoolPort(ctx: PortRetryContext): Promise<{ id: string
   let freshView: ReadonlyMap<number, EnginePortUse> | undefined = ctx.enginePorts;
   // Bounded: a few refused ports, plus one pull and one name clash.
   for (let attempt = 0; attempt < MAX_PORT_ATTEMPTS + 2 && refused.length < MAX_PORT_ATTEMPTS; attempt++) {
-    ctx.progress(refused.length === 0 ? 'Allocating a port…' : `Port ${refused[refused.length - 1] ?? ''} is taken; trying another…`);
+    ctx.progress(refused.length === 0 ? l10n.t('Allocating a port…') : l10n.t('Port {0} is taken; trying another…', refused[refused.length - 1] ?? ''));
     const lease = await ctx.allocator.allocatePort(app, { avoid: refused, enginePorts: freshView });
     freshView = undefined;
     ctx.onLease(lease.port);
     ctx.throwIfCancelled();
-    ctx.progress(`Creating the container on port ${lease.port}…`);
+    ctx.progress(l10n.t('Creating the container on port {0}…', lease.port));
     try {
       const id = await engine.run({
         lease,

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { RunAppResult } from '../../api';
 import { containerNameFor, type AppRef } from '../appIdentity';
 import type { AppDefinition, FolderInfo } from '../appFolder';
@@ -77,8 +78,9 @@ export class StartAttempt {
 
   async run(): Promise<RunResult> {
     const previous = await this.deps.allocator.lease(this.app.key);
-    this.deps.update(this.app, { status: 'starting', stage: 'Checking the container engine…', error: undefined, port: previous?.port });
-    this.request.onProgress?.('Checking the container engine…');
+    const checking = l10n.t('Checking the container engine…');
+    this.deps.update(this.app, { status: 'starting', stage: checking, error: undefined, port: previous?.port });
+    this.request.onProgress?.(checking);
     let heartbeat: NodeJS.Timeout | undefined;
     try {
       this.engineValue = await this.request.engine();
@@ -198,7 +200,7 @@ export class StartAttempt {
   }
 
   private async awaitReadiness(id: string, lease: PortLease, launch: PreparedLaunch): Promise<void> {
-    this.progress(`Waiting for the app on port ${lease.port}…`);
+    this.progress(l10n.t('Waiting for the app on port {0}…', lease.port));
     const { settings, signal } = this.request;
     await awaitReady({
       engine: this.engine,
@@ -236,7 +238,7 @@ export class StartAttempt {
       const settle = previous?.confirmed ? allocator.restore(previous) : allocator.releasePort(this.app);
       await settle.catch((e: unknown) => logger.warn(`Could not settle the port of ${this.app.appId}: ${String(e)}`));
     }
-    const failure = this.request.signal.aborted ? new CancelledError(`Starting ${this.app.appId}`) : error;
+    const failure = this.request.signal.aborted ? new CancelledError(l10n.t('Starting {0}', this.app.appId)) : error;
     const port = await allocator.leaseOf(this.app.key).catch(() => undefined);
     this.deps.update(this.app, {
       status: failure instanceof CancelledError ? 'stopped' : 'failed',
@@ -251,7 +253,7 @@ export class StartAttempt {
   }
 
   private async pull(image: string): Promise<void> {
-    this.progress(`Pulling ${image}…`);
+    this.progress(l10n.t('Pulling {0}…', image));
     try {
       await this.engine.pull(image, (line) => this.deps.logger.debug(`pull: ${line}`), this.request.signal);
     } catch (error) {
@@ -269,7 +271,7 @@ export class StartAttempt {
 
   private throwIfCancelled(): void {
     if (this.request.signal.aborted) {
-      throw new CancelledError(`Starting ${this.app.appId}`);
+      throw new CancelledError(l10n.t('Starting {0}', this.app.appId));
     }
   }
 }
