@@ -142,7 +142,8 @@ export class AppStartError extends PreviewContainersError {
     reason: string,
     readonly logLines: readonly string[],
   ) {
-    const tail = logLines.length > 0 ? `\nLast log lines:\n${logLines.slice(-15).join('\n')}` : ' (it printed nothing)';
+    // Colour codes belong in the log terminal, not in a notification.
+    const tail = logLines.length > 0 ? `\nLast log lines:\n${logLines.slice(-15).map(withoutAnsi).join('\n')}` : ' (it printed nothing)';
     super(`${appId} did not start: ${reason}${tail}`, ['showLogs', 'retry']);
   }
 }
@@ -179,6 +180,16 @@ export class UntrustedWorkspaceError extends PreviewContainersError {
   constructor() {
     super('Preview Containers only runs containers in trusted workspaces: they execute the workspace’s own code. Trust this workspace to continue.');
   }
+}
+
+/** Text as a terminal would leave it: no escape sequences (colours, cursor moves), each line's last `\r` overwrite. */
+export function withoutAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-_]/g, '');
+  return plain
+    .split('\n')
+    .map((line) => line.split('\r').filter((part) => part !== '').pop() ?? '')
+    .join('\n');
 }
 
 function firstLine(text: string): string {
