@@ -3,7 +3,7 @@ import type { RunAppResult } from '../api';
 import type { AppDefinition } from '../core/appFolder';
 import type { AppController } from '../core/appController';
 import type { Exec } from '../core/engine/exec';
-import { UntrustedWorkspaceError } from '../core/errors';
+import { AppListenError, UntrustedWorkspaceError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { AppCatalog } from './appCatalog';
 import type { AppOpener } from './appOpener';
@@ -88,6 +88,7 @@ export class Commands {
     return runCommand(this.deps.logger, () => operation(def), {
       showLogs: () => ops.showLogs(def),
       retry: () => this.withApp(def, title, operation, suggest),
+      useListenedPort: (error) => (error instanceof AppListenError && error.listenedPort !== undefined ? runCommand(this.deps.logger, () => ops.useListenedPort(def, error.listenedPort!)) : undefined),
     });
   }
 
