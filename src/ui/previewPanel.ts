@@ -121,7 +121,13 @@ export class PreviewPanels extends Disposable implements vscode.WebviewPanelSeri
       start: () => void this.openPreview(def).catch((error: unknown) => reportError(error, def)),
       showLogs: () => void this.deps.operations.showLogs(def),
       openIntegrated: (url) => void integrated.open(url).catch((error: unknown) => reportError(error, def)),
-      visibility: (visible) => this.deps.visible.set(key, visible),
+      visibility: (visible) => {
+        this.deps.visible.set(key, visible);
+        // An extension may have brought (or taken) the Integrated Browser since: ask again when shown.
+        if (visible) {
+          void integrated.check();
+        }
+      },
       closed: () => this.panels.delete(key),
       integratedBrowser: () => integrated.available,
     });
