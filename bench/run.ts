@@ -4,6 +4,7 @@
  * baseline measured in the same run. Bounded (a watchdog ends it at 10 minutes) and self-cleaning.
  *
  * Knobs: BENCH_QUICK=1 (fewer repetitions, 15 s idle: for trying the bench, not for recording),
+ * BENCH_ONLY=P8 (only the whole UI path, code-server + Chromium),
  * BENCH_VERBOSE=1 (the stub host's warnings), BENCH_JSON=<file> (the rows as JSON too).
  */
 import { promises as fs } from 'node:fs';
@@ -16,6 +17,7 @@ import { benchAllocator } from './allocatorBench';
 import { benchConcurrentStarts, benchExternalStop, benchSingleStart, P3_POOL, type EngineBenchContext } from './engineBench';
 import { benchActivation, benchIdleCpu, BUNDLE, type HostSettings } from './hostBench';
 import { Janitor, podmanVersion } from './podman';
+import { benchPreviewPath } from './previewBench';
 import { benchSharedCache } from './realAppBench';
 import { renderTable, type Row } from './report';
 
@@ -30,7 +32,9 @@ const REPS = {
   idleMs: quick ? 15_000 : 60_000,
   apps: 20,
   cachePairs: quick ? 1 : 3,
+  preview: quick ? 3 : 7,
 };
+const only = process.env.BENCH_ONLY;
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -40,6 +44,47 @@ function machine(): string {
   const cpus = os.cpus();
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   return `${cpus.length} CPUs (${cpus[0]?.model ?? '?'}), Node ${process.version}, load average ${load}`;
+}
+
+/** Every row but P8-only runs: the order leaves P6 and P5 their time before the watchdog. */
+async function everyRow(ctx: EngineBenchContext, started: number): Promise<{ rows: Row[]; details: string[] }> {
+  const { engine, janitor } = ctx;
+  log('allocator at scale');
+  const allocator = await benchAllocator(janitor, REPS.allocations);
+  log('P1/P2: one app');
+  const single = await benchSingleStart(ctx, REPS.single);
+  log('P4: external stop');
+  const stop = await benchExternalStop(ctx, REPS.stops);
+  log('P8: palette Run → the page in the preview tab (code-server + Chromium)');
+  const preview = await benchPreviewPath(engine, janitor, REPS.preview, log);
+  log('P7: the shared package cache, real templates');
+  const cache = await benchSharedCache(engine, janitor, REPS.cachePairs, log);
+  log(`P3: ${REPS.apps} apps`);
+  // Leave P6 and P5 their time before the watchdog.
+  const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
+  const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent, p3Deadline);
+  // P5 and P6 run the real activate() on the workspace whose apps P3 left running.
+  const target: HostSettings = {
+    workspaceRoot: many.workspace.root,
+    settings: {
+      'previewContainers.image': TEST_IMAGE,
+      'previewContainers.pullPolicy': 'never',
+      'previewContainers.engine': 'podman',
+      'previewContainers.portRange.start': P3_POOL.start,
+      'previewContainers.portRange.end': P3_POOL.end,
+      // The reaper still lists every 30 s, but never stops anything (it would reap other
+      // people's long-running containers on a shared machine: it acts on every managed one).
+      'previewContainers.idleTimeoutMinutes': 10080,
+    },
+  };
+  log('P6: bundle, require + activate');
+  const activation = await benchActivation(janitor, target, REPS.activations);
+  log(`P5: ${REPS.idleMs / 1000} s idle with ${many.running.length} apps running`);
+  const idle = await benchIdleCpu(engine, janitor, target, many.running.length, REPS.idleMs);
+  return {
+    rows: [...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows, ...preview.rows],
+    details: [...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details, ...preview.details],
+  };
 }
 
 async function main(): Promise<void> {
@@ -67,38 +112,16 @@ async function main(): Promise<void> {
   const details: string[] = [];
   const ctx: EngineBenchContext = { engine, janitor, log };
   try {
-    log('allocator at scale');
-    const allocator = await benchAllocator(janitor, REPS.allocations);
-    log('P1/P2: one app');
-    const single = await benchSingleStart(ctx, REPS.single);
-    log('P4: external stop');
-    const stop = await benchExternalStop(ctx, REPS.stops);
-    log('P7: the shared package cache, real templates');
-    const cache = await benchSharedCache(engine, janitor, REPS.cachePairs, log);
-    log(`P3: ${REPS.apps} apps`);
-    // Leave P6 and P5 their time before the watchdog.
-    const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
-    const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent, p3Deadline);
-    // P5 and P6 run the real activate() on the workspace whose apps P3 left running.
-    const target: HostSettings = {
-      workspaceRoot: many.workspace.root,
-      settings: {
-        'previewContainers.image': TEST_IMAGE,
-        'previewContainers.pullPolicy': 'never',
-        'previewContainers.engine': 'podman',
-        'previewContainers.portRange.start': P3_POOL.start,
-        'previewContainers.portRange.end': P3_POOL.end,
-        // The reaper still lists every 30 s, but never stops anything (it would reap other
-        // people's long-running containers on a shared machine: it acts on every managed one).
-        'previewContainers.idleTimeoutMinutes': 10080,
-      },
-    };
-    log('P6: bundle, require + activate');
-    const activation = await benchActivation(janitor, target, REPS.activations);
-    log(`P5: ${REPS.idleMs / 1000} s idle with ${many.running.length} apps running`);
-    const idle = await benchIdleCpu(engine, janitor, target, many.running.length, REPS.idleMs);
-    rows.push(...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows);
-    details.push(...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details);
+    if (only === 'P8') {
+      log('P8 only: palette Run → the page in the preview tab');
+      const preview = await benchPreviewPath(engine, janitor, REPS.preview, log);
+      rows.push(...preview.rows);
+      details.push(...preview.details);
+    } else {
+      const all = await everyRow(ctx, started);
+      rows.push(...all.rows);
+      details.push(...all.details);
+    }
   } finally {
     clearTimeout(watchdog);
     log('cleaning up');
