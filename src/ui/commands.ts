@@ -45,7 +45,8 @@ export class Commands {
     const forApp = <T>(title: string, operation: (def: AppDefinition) => Promise<T>, suggest?: (status: Status) => boolean) => (arg?: AppArgument) =>
       this.withApp(arg, title, operation, suggest);
     return [
-      reg('previewContainers.runApp', forApp('Run App Container', (d) => this.runAndOpen(d), (s) => s !== 'running')),
+      // An appId string is another extension's executeCommand: it only runs, as the API does.
+      reg('previewContainers.runApp', (arg) => forApp('Run App Container', (d) => (typeof arg === 'string' ? ops.run(d) : this.runAndOpen(d)), (s) => s !== 'running')(arg)),
       reg('previewContainers.openPreview', forApp('Open App Preview', (d) => this.deps.previews.openPreview(d))),
       reg('previewContainers.openInBrowser', forApp('Open App in Browser', (d) => this.runThenOpen(d, 'external'))),
       reg('previewContainers.openInIntegratedBrowser', forApp('Open App in Integrated Browser', (d) => this.runThenOpen(d, 'integratedBrowser'))),
@@ -64,7 +65,8 @@ export class Commands {
 
   /**
    * Run from the palette, the tree or the explorer: once the app answers, open it as
-   * `previewContainers.openPreviewOnRun` says. (The API and the language model tools only run.)
+   * `previewContainers.openPreviewOnRun` says. (The API, the language model tools and
+   * `executeCommand` with an appId only run.)
    */
   private async runAndOpen(def: AppDefinition): Promise<RunAppResult> {
     const result = await this.deps.operations.run(def);
