@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: how close "Run App Container" gets to the engine's own floor, on this machine,
  * against real podman and the local test image. Prints one table; every figure is set beside its
- * baseline measured in the same run. Bounded (a watchdog ends it at 10 minutes) and self-cleaning.
+ * baseline measured in the same run. Bounded (a watchdog ends it at 25 minutes) and self-cleaning.
  *
  * P1–P3 run on podman and on docker side by side (docker: the tests' own dockerd, started and stopped
  * here); BENCH_ENGINES=podman leaves docker out; BENCH_ONLY=starts runs only P1–P3.
  *
  * Knobs: BENCH_QUICK=1 (fewer repetitions, 15 s idle: for trying the bench, not for recording),
+ * BENCH_ONLY=P8 (only the whole UI path, code-server + Chromium),
  * BENCH_VERBOSE=1 (the stub host's warnings), BENCH_JSON=<file> (the rows as JSON too).
  */
 import { promises as fs } from 'node:fs';
@@ -22,10 +23,11 @@ import { startBenchDockerd, type BenchDockerd } from './dockerBench';
 import { benchActivation, benchIdleCpu, BUNDLE, type HostSettings } from './hostBench';
 import { benchSourceMirror } from './mirrorBench';
 import { engineVersion, Janitor } from './podman';
+import { benchPreviewPath } from './previewBench';
 import { benchSharedCache } from './realAppBench';
 import { renderTable, type Row } from './report';
 
-const WATCHDOG_MS = 16 * 60 * 1000;
+const WATCHDOG_MS = 25 * 60 * 1000;
 const quick = process.env.BENCH_QUICK === '1';
 const REPS = {
   single: quick ? 3 : 7,
@@ -37,7 +39,9 @@ const REPS = {
   apps: 20,
   cachePairs: quick ? 1 : 3,
   mirrorStarts: quick ? 1 : 3,
+  preview: quick ? 3 : 7,
 };
+const only = process.env.BENCH_ONLY;
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -47,6 +51,49 @@ function machine(): string {
   const cpus = os.cpus();
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   return `${cpus.length} CPUs (${cpus[0]?.model ?? '?'}), Node ${process.version}, load average ${load}`;
+}
+
+/** Every row but P8-only runs: the order leaves P6 and P5 their time before the watchdog. */
+async function everyRow(ctx: EngineBenchContext, started: number): Promise<{ rows: Row[]; details: string[] }> {
+  const { engine, janitor } = ctx;
+  log('allocator at scale');
+  const allocator = await benchAllocator(janitor, REPS.allocations);
+  log('P1/P2 podman: one app');
+  const single = await benchSingleStart(ctx, REPS.single);
+  log('P4: external stop');
+  const stop = await benchExternalStop(ctx, REPS.stops);
+  log('P8: palette Run → the page in the preview tab (code-server + Chromium)');
+  const preview = await benchPreviewPath(engine, janitor, REPS.preview, log);
+  log('P7: the shared package cache, real templates');
+  const cache = await benchSharedCache(engine, janitor, REPS.cachePairs, log);
+  log('M1/M2: the source mirror against a plain read-write bind');
+  const mirror = await benchSourceMirror(engine, janitor, REPS.mirrorStarts, log);
+  log(`P3 podman: ${REPS.apps} apps`);
+  // Leave P6 and P5 their time before the watchdog.
+  const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
+  const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent, p3Deadline);
+  // P5 and P6 run the real activate() on the workspace whose apps P3 left running.
+  const target: HostSettings = {
+    workspaceRoot: many.workspace.root,
+    settings: {
+      'previewContainers.image': TEST_IMAGE,
+      'previewContainers.pullPolicy': 'never',
+      'previewContainers.engine': 'podman',
+      'previewContainers.portRange.start': P3_POOL.start,
+      'previewContainers.portRange.end': P3_POOL.end,
+      // The reaper still lists every 30 s, but never stops anything (it would reap other
+      // people's long-running containers on a shared machine: it acts on every managed one).
+      'previewContainers.idleTimeoutMinutes': 10080,
+    },
+  };
+  log('P6: bundle, require + activate');
+  const activation = await benchActivation(janitor, target, REPS.activations);
+  log(`P5: ${REPS.idleMs / 1000} s idle with ${many.running.length} apps running`);
+  const idle = await benchIdleCpu(engine, janitor, target, many.running.length, REPS.idleMs);
+  return {
+    rows: [...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows, ...preview.rows, ...mirror.rows],
+    details: [...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details, ...preview.details, ...mirror.details],
+  };
 }
 
 async function main(): Promise<void> {
@@ -75,21 +122,24 @@ async function main(): Promise<void> {
   const details: string[] = [];
   const ctx: EngineBenchContext = { engine, janitor, log, pools: PODMAN_POOLS };
   try {
-    if (process.env.BENCH_ENGINES !== 'podman') {
-      log('docker: the bench dockerd');
-      docker = await startBenchDockerd(log);
-      const figures = await startsOn({ engine: docker.engine, janitor: docker.janitor, log, pools: DOCKER_POOLS }, started + WATCHDOG_MS / 3);
-      rows.push(...figures.rows);
-      details.push(...figures.details, `Docker: ${docker.version}.`);
-      await docker.stop();
-      docker = undefined;
-    }
-    if (process.env.BENCH_ONLY === 'starts') {
-      const figures = await startsOn(ctx, started + (2 * WATCHDOG_MS) / 3);
-      rows.push(...figures.rows);
-      details.push(...figures.details);
+    if (only === 'P8') {
+      log('P8 only: palette Run → the page in the preview tab');
+      const preview = await benchPreviewPath(engine, janitor, REPS.preview, log);
+      rows.push(...preview.rows);
+      details.push(...preview.details);
     } else {
-      await allTheRest(ctx, started, rows, details);
+      if (process.env.BENCH_ENGINES !== 'podman') {
+        log('docker: the bench dockerd');
+        docker = await startBenchDockerd(log);
+        const figures = await startsOn({ engine: docker.engine, janitor: docker.janitor, log, pools: DOCKER_POOLS }, started + WATCHDOG_MS / 4);
+        rows.push(...figures.rows);
+        details.push(...figures.details, `Docker: ${docker.version}.`);
+        await docker.stop();
+        docker = undefined;
+      }
+      const all = only === 'starts' ? await startsOn(ctx, started + WATCHDOG_MS / 2) : await everyRow(ctx, started);
+      rows.push(...all.rows);
+      details.push(...all.details);
     }
   } finally {
     clearTimeout(watchdog);
@@ -117,45 +167,6 @@ async function startsOn(ctx: EngineBenchContext, p3Deadline: number): Promise<{ 
   const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent, p3Deadline);
   await ctx.janitor.removeContainers(many.running);
   return { rows: [...single.rows, ...many.rows], details: [...single.details, ...many.details] };
-}
-
-/** Everything on podman: the allocator, P1–P7 and the mirror; P5/P6 on the apps P3 leaves running. */
-async function allTheRest(ctx: EngineBenchContext, started: number, rows: Row[], details: string[]): Promise<void> {
-  const { engine, janitor } = ctx;
-  log('allocator at scale');
-  const allocator = await benchAllocator(janitor, REPS.allocations);
-  log('P1/P2 podman: one app');
-  const single = await benchSingleStart(ctx, REPS.single);
-  log('P4: external stop');
-  const stop = await benchExternalStop(ctx, REPS.stops);
-  log('P7: the shared package cache, real templates');
-  const cache = await benchSharedCache(engine, janitor, REPS.cachePairs, log);
-  log('M1/M2: the source mirror against a plain read-write bind');
-  const mirror = await benchSourceMirror(engine, janitor, REPS.mirrorStarts, log);
-  log(`P3 podman: ${REPS.apps} apps`);
-  // Leave P6 and P5 their time before the watchdog.
-  const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
-  const many = await benchConcurrentStarts(ctx, REPS.apps, REPS.concurrent, p3Deadline);
-  // P5 and P6 run the real activate() on the workspace whose apps P3 left running.
-  const target: HostSettings = {
-    workspaceRoot: many.workspace.root,
-    settings: {
-      'previewContainers.image': TEST_IMAGE,
-      'previewContainers.pullPolicy': 'never',
-      'previewContainers.engine': 'podman',
-      'previewContainers.portRange.start': P3_POOL.start,
-      'previewContainers.portRange.end': P3_POOL.end,
-      // The reaper still lists every 30 s, but never stops anything (it would reap other
-      // people's long-running containers on a shared machine: it acts on every managed one).
-      'previewContainers.idleTimeoutMinutes': 10080,
-    },
-  };
-  log('P6: bundle, require + activate');
-  const activation = await benchActivation(janitor, target, REPS.activations);
-  log(`P5: ${REPS.idleMs / 1000} s idle with ${many.running.length} apps running`);
-  const idle = await benchIdleCpu(engine, janitor, target, many.running.length, REPS.idleMs);
-  rows.push(...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows, ...mirror.rows);
-  details.push(...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details, ...mirror.details);
 }
 
 main().catch((error: unknown) => {

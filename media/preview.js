@@ -1,33 +1,187 @@
 // @ts-check
-// The preview tab's script: picks the URL the frame can load, runs the toolbar, and shows when the
-// app stops. Runs in the webview (no Node, no VS Code API beyond acquireVsCodeApi).
+// The preview tab's script: picks the URL the frame can load, runs the toolbar (address, back /
+// forward, reload, device sizes), and shows when the app stops. Runs in the webview (no Node, no
+// VS Code API beyond acquireVsCodeApi); the pure parts are in previewState.js.
 (function () {
   // @ts-ignore acquireVsCodeApi is provided by the webview host
   const vscode = acquireVsCodeApi();
-  const config = JSON.parse(/** @type {HTMLElement} */ (document.getElementById('config')).textContent || '{}');
-  const frame = /** @type {HTMLIFrameElement} */ (document.getElementById('app-frame'));
-  const urlLabel = /** @type {HTMLElement} */ (document.getElementById('url'));
-  const notice = /** @type {HTMLElement} */ (document.getElementById('notice'));
-  const stopped = /** @type {HTMLElement} */ (document.getElementById('stopped'));
-  const stoppedText = /** @type {HTMLElement} */ (document.getElementById('stopped-text'));
+  // @ts-ignore loaded before this script
+  const { DEVICES, fitFrame, NavHistory, resolveAddress, pathOf, restoreView } = window.PreviewState;
+  const config = JSON.parse(byId('config').textContent || '{}');
+  const address = /** @type {HTMLInputElement} */ (byId('address'));
+  const deviceSelect = /** @type {HTMLSelectElement} */ (byId('device'));
+  const viewportEl = byId('viewport');
+  const deviceBox = byId('device-box');
+  let frame = /** @type {HTMLIFrameElement} */ (byId('app-frame'));
+  const history = new NavHistory();
+  const view = restoreView(vscode.getState(), config.appKey);
+  let base = '';
+  /** Loads of the frame this page caused and has not seen yet; any other load is the app's own navigation. */
+  let expectedLoads = 0;
 
-  // Remember which app this tab shows, so a window reload can restore it.
-  vscode.setState({ appKey: config.appKey });
-
-  function post(type) {
-    vscode.postMessage({ type });
+  /** @param {string} id */
+  function byId(id) {
+    return /** @type {HTMLElement} */ (document.getElementById(id));
   }
-  document.getElementById('reload')?.addEventListener('click', () => {
-    if (frame.src) {
-      frame.src = frame.src;
+
+  /** Remember the app (the serializer restores the tab from it), its device and its address. */
+  function save() {
+    vscode.setState({ appKey: config.appKey, device: view.device, rotated: view.rotated, path: view.path });
+  }
+
+  /** @param {string} type @param {Record<string, unknown>} [fields] */
+  function post(type, fields) {
+    vscode.postMessage({ type, ...fields });
+  }
+
+  // ---- address and history ----
+
+  /** @param {string} url @param {boolean} record */
+  function navigate(url, record) {
+    const current = history.current;
+    // A change of the fragment alone scrolls the same document: no load follows.
+    const sameDocument = current !== undefined && !history.drifted && url.includes('#') && url.split('#')[0] === current.split('#')[0];
+    if (record) {
+      history.open(url);
+    }
+    if (!sameDocument) {
+      expectedLoads++;
+    }
+    frame.src = url;
+    showAddress();
+  }
+
+  function showAddress() {
+    view.path = pathOf(base, history.current) || '/';
+    address.value = view.path;
+    address.classList.toggle('stale', history.drifted);
+    address.classList.remove('invalid');
+    address.title = history.drifted
+      ? 'The app went to another page by itself; the editor cannot see which (the app runs on its own origin). Back, Reload and Enter go to this address.'
+      : 'The page of the app shown below. Type a path (e.g. /about) and press Enter.';
+    /** @type {HTMLButtonElement} */ (byId('back')).disabled = !history.canBack;
+    /** @type {HTMLButtonElement} */ (byId('forward')).disabled = !history.canForward;
+    save();
+  }
+
+  function onFrameLoad() {
+    if (expectedLoads > 0) {
+      expectedLoads--;
+      return;
+    }
+    history.appNavigated();
+    showAddress();
+  }
+
+  /** A new frame: a fresh browsing context (the page's memory, its sockets, its frame history all go). @param {string} url */
+  function replaceFrame(url) {
+    const fresh = /** @type {HTMLIFrameElement} */ (frame.cloneNode(false));
+    fresh.removeAttribute('src');
+    fresh.addEventListener('load', onFrameLoad);
+    frame.replaceWith(fresh);
+    frame = fresh;
+    expectedLoads = 1;
+    frame.src = url;
+    showAddress();
+  }
+
+  address.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && base) {
+      const url = resolveAddress(base, [base, config.urls.external, config.urls.direct], address.value);
+      if (url === undefined) {
+        address.classList.add('invalid');
+        address.title = 'Only addresses of this app can be opened here, e.g. /about.';
+        return;
+      }
+      navigate(url, true);
     }
   });
-  document.getElementById('copy')?.addEventListener('click', () => post('copyUrl'));
-  document.getElementById('external')?.addEventListener('click', () => post('openExternal'));
-  document.getElementById('logs')?.addEventListener('click', () => post('showLogs'));
-  document.getElementById('start')?.addEventListener('click', () => post('start'));
+  address.addEventListener('input', () => address.classList.remove('invalid'));
+  byId('back').addEventListener('click', () => {
+    const url = history.back();
+    if (url) {
+      navigate(url, false);
+    }
+  });
+  byId('forward').addEventListener('click', () => {
+    const url = history.forward();
+    if (url) {
+      navigate(url, false);
+    }
+  });
+  byId('reload').addEventListener('click', () => {
+    const url = history.current;
+    if (!url) {
+      return;
+    }
+    history.drifted = false;
+    // A URL with a fragment would only scroll; a fresh frame really loads it.
+    url.includes('#') ? replaceFrame(url) : navigate(url, false);
+  });
+  byId('hard-reload').addEventListener('click', () => {
+    if (history.current) {
+      history.drifted = false;
+      replaceFrame(history.current);
+    }
+  });
+  frame.addEventListener('load', onFrameLoad);
 
-  /** Can this browser reach the URL? (no-cors: an opaque answer still proves reachability) */
+  // ---- device sizes ----
+
+  for (const [id, device] of Object.entries(DEVICES)) {
+    deviceSelect.add(new Option(device.label, id, false, id === view.device));
+  }
+  deviceSelect.addEventListener('change', () => {
+    view.device = deviceSelect.value;
+    view.rotated = false;
+    layout();
+  });
+  byId('rotate').addEventListener('click', () => {
+    view.rotated = !view.rotated;
+    layout();
+  });
+
+  function layout() {
+    const fit = fitFrame(view.device, view.rotated, { width: viewportEl.clientWidth - 16, height: viewportEl.clientHeight - 16 });
+    /** @type {HTMLButtonElement} */ (byId('rotate')).disabled = fit === undefined;
+    viewportEl.classList.toggle('sized', fit !== undefined);
+    byId('device-size').textContent = fit ? `${fit.width}×${fit.height}${fit.scale < 1 ? ` · ${Math.round(fit.scale * 100)}%` : ''}` : '';
+    deviceBox.style.width = fit ? `${fit.width * fit.scale}px` : '';
+    deviceBox.style.height = fit ? `${fit.height * fit.scale}px` : '';
+    frame.style.width = fit ? `${fit.width}px` : '';
+    frame.style.height = fit ? `${fit.height}px` : '';
+    frame.style.transform = fit && fit.scale < 1 ? `scale(${fit.scale})` : '';
+    save();
+  }
+  new ResizeObserver(() => layout()).observe(viewportEl);
+
+  // ---- the rest of the toolbar ----
+
+  byId('copy').addEventListener('click', () => post('copyUrl', { path: view.path }));
+  byId('external').addEventListener('click', () => post('openExternal', { path: view.path }));
+  byId('integrated').addEventListener('click', () => post('openIntegrated', { path: view.path }));
+  byId('logs').addEventListener('click', () => post('showLogs'));
+  byId('start').addEventListener('click', () => post('start'));
+  byId('integrated').hidden = config.integratedBrowser !== true;
+
+  window.addEventListener('message', (event) => {
+    // Only the extension speaks to this page (through the webview host, our parent); the app in
+    // the frame is code the user did not write and may post anything.
+    if (event.source !== window.parent) {
+      return;
+    }
+    const message = event.data;
+    if (message && message.type === 'status' && typeof message.status === 'string' && message.status !== 'running') {
+      // running: the host re-renders the page with the (possibly new) port
+      showStopped(message.status, String(message.stage ?? ''), String(message.error ?? ''));
+    } else if (message && message.type === 'integratedBrowser' && typeof message.available === 'boolean') {
+      byId('integrated').hidden = !message.available;
+    }
+  });
+
+  // ---- choosing the URL, and the app's state ----
+
+  /** Can this browser reach the URL? (no-cors: an opaque answer still proves reachability) @param {string} url */
   async function reachable(url) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 1500);
@@ -50,16 +204,9 @@
     }
   }
 
-  function originOf(url) {
-    try {
-      return new URL(url).origin;
-    } catch {
-      return '';
-    }
-  }
-
+  /** @param {{ external: string, direct: string, externalAtRoot: boolean }} urls */
   async function chooseUrl(urls) {
-    if (urls.externalAtRoot && !ancestorOrigins().includes(originOf(urls.external))) {
+    if (urls.externalAtRoot && !ancestorOrigins().includes(new URL(urls.external).origin)) {
       return { url: urls.external, warning: '', opaque: false };
     }
     // A path-prefixed proxy (code-server's /proxy/<port>/) breaks absolute asset paths. When this
@@ -78,34 +225,21 @@
     };
   }
 
+  /** @param {string} status @param {string} stage @param {string} error */
   function showStopped(status, stage, error) {
-    stopped.hidden = false;
-    frame.hidden = true;
-    const what = status === 'starting' ? `${config.name} is starting… ${stage}` : status === 'failed' ? `${config.name} failed to start.` : `${config.name} is not running.`;
-    stoppedText.textContent = what;
-    const start = /** @type {HTMLButtonElement} */ (document.getElementById('start'));
+    byId('stopped').hidden = false;
+    viewportEl.hidden = true;
+    const text = byId('stopped-text');
+    text.textContent = status === 'starting' ? `${config.name} is starting… ${stage}` : status === 'failed' ? `${config.name} failed to start.` : `${config.name} is not running.`;
+    const start = /** @type {HTMLButtonElement} */ (byId('start'));
     start.hidden = status === 'starting' || status === 'stopping';
     start.textContent = status === 'failed' ? 'Retry' : 'Start again';
     if (error) {
-      stoppedText.title = error;
+      text.title = error;
     }
   }
 
-  window.addEventListener('message', (event) => {
-    // Only the extension speaks to this page (through the webview host, our parent); the app in
-    // the frame is code the user did not write and may post anything.
-    if (event.source !== window.parent) {
-      return;
-    }
-    const message = event.data;
-    if (message && message.type === 'status' && typeof message.status === 'string') {
-      if (message.status === 'running') {
-        return; // the host re-renders the page with the (possibly new) port
-      }
-      showStopped(message.status, message.stage, message.error);
-    }
-  });
-
+  layout();
   if (!config.urls) {
     showStopped('stopped', '', '');
     return;
@@ -114,13 +248,12 @@
     if (opaque) {
       frame.setAttribute('sandbox', 'allow-scripts allow-forms allow-popups allow-modals allow-downloads');
     }
-    frame.src = url;
-    urlLabel.textContent = url;
-    urlLabel.title = url;
+    base = url;
+    navigate(resolveAddress(base, [base], view.path) ?? base, true);
     if (warning) {
-      notice.textContent = warning;
-      notice.hidden = false;
+      byId('notice').textContent = warning;
+      byId('notice').hidden = false;
     }
-    vscode.postMessage({ type: 'frameUrl', url });
+    post('frameUrl', { url });
   });
 })();

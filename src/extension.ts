@@ -5,6 +5,7 @@ import { execaExec, execaStream } from './core/engine/exec';
 import { systemClock } from './core/logger';
 import { AppCatalog } from './ui/appCatalog';
 import { AppLogs } from './ui/appLogs';
+import { AppOpener } from './ui/appOpener';
 import { AppOperations } from './ui/appOperations';
 import { AppsTreeProvider } from './ui/appsTreeProvider';
 import { showError } from './ui/commandRunner';
@@ -14,6 +15,7 @@ import { contextKeys } from './ui/contextKeys';
 import { EngineStatus } from './ui/engineStatus';
 import { describeEngine, engineChanged } from './ui/engineSwitch';
 import { askKeepRunning } from './ui/idleWarning';
+import { IntegratedBrowser } from './ui/integratedBrowser';
 import { registerLanguageModelTools } from './ui/languageModelTools';
 import { Lifecycle } from './ui/lifecycle';
 import { createOutputLogger } from './ui/outputLogger';
@@ -47,8 +49,11 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
   const engineStatus = own(new EngineStatus(core.engines));
   const logs = own(new AppLogs(() => core.engines.get(), core.controller));
   const onActivity = (def: { ref: { key: string } }): void => void core.reaper.markActive(def.ref).catch(() => undefined);
-  const operations = new AppOperations({ catalog, controller: core.controller, logs, engineStatus, onActivity, reportError: (error) => void showError(logger, error) });
-  const previews = own(new PreviewPanels({ extensionUri: context.extensionUri, controller: core.controller, catalog, operations, visible: core.visiblePreviews, reportError: (error) => void showError(logger, error) }));
+  const reportError = (error: unknown): void => void showError(logger, error);
+  const operations = new AppOperations({ catalog, controller: core.controller, logs, engineStatus, onActivity, reportError });
+  const integrated = own(new IntegratedBrowser());
+  const previews = own(new PreviewPanels({ extensionUri: context.extensionUri, controller: core.controller, catalog, operations, visible: core.visiblePreviews, integrated, reportError }));
+  const opener = new AppOpener(previews, integrated, logger);
   const lifecycle = own(new Lifecycle({ core, catalog, engineStatus, reconcileIntervalMs: () => currentSettings().reconcileIntervalSeconds * 1000, logger }));
   const tooltips = {
     countdowns: (states: Parameters<typeof core.reaper.countdowns>[0]) => core.reaper.countdowns(states),
@@ -59,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
   own(new AppsTreeProvider(catalog, core.controller, engineStatus, tooltips));
   own(new AppsStatusBar(core.controller));
   const allocations = own(new PortAllocationsDocument(core.allocator));
-  const commands = new Commands({ operations, previews, catalog, controller: core.controller, allocations, logger, refresh: () => lifecycle.refresh(), exec: execaExec });
+  const commands = new Commands({ operations, previews, opener, catalog, controller: core.controller, allocations, logger, refresh: () => lifecycle.refresh(), exec: execaExec });
   context.subscriptions.push(...commands.register());
   const ignoredSettings = new IgnoredSettingsNotice(logger);
   own(watchConfiguration({ ignoredSettings, engineChanged: () => void engineChanged(core.engines, () => catalog.all().map((d) => d.ref), logger), reconcile: () => void lifecycle.reconcileNow() }));

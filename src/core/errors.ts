@@ -144,10 +144,12 @@ export class AppStartError extends PreviewContainersError {
     actions: readonly ErrorAction[] = ['showLogs', 'retry'],
   ) {
     // The headline (what a notification shows) names the cause: the log's own line that says what
-    // went wrong, not its last lines. The log follows for Show Logs and the tooltip.
-    const cause = causeLine(logLines);
+    // went wrong, not its last lines. The log follows for Show Logs and the tooltip. Colour codes
+    // belong in the log terminal, not in a notification.
+    const plain = logLines.map(withoutAnsi);
+    const cause = causeLine(plain);
     const headline = l10n.t('{0} did not start: {1}', appId, reason) + (cause === undefined ? '' : l10n.t(' It says: {0}', cause));
-    const log = logLines.length > 0 ? `\n${l10n.t('Log (last {0} lines):', logLines.length)}\n${logLines.join('\n')}` : l10n.t(' (it printed nothing)');
+    const log = logLines.length > 0 ? `\n${l10n.t('Log (last {0} lines):', plain.length)}\n${plain.join('\n')}` : l10n.t(' (it printed nothing)');
     super(`${headline}${log}`, actions);
   }
 }
@@ -196,6 +198,16 @@ export class UntrustedWorkspaceError extends PreviewContainersError {
   constructor() {
     super(l10n.t('Preview Containers only runs containers in trusted workspaces: they execute the workspace’s own code. Trust this workspace to continue.'));
   }
+}
+
+/** Text as a terminal would leave it: no escape sequences (colours, cursor moves), each line's last `\r` overwrite. */
+export function withoutAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-_]/g, '');
+  return plain
+    .split('\n')
+    .map((line) => line.split('\r').filter((part) => part !== '').pop() ?? '')
+    .join('\n');
 }
 
 function firstLine(text: string): string {

@@ -3,9 +3,12 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import * as net from 'node:net';
 import { SettingsError } from './errors';
 import { describe, parsePortRange, type PortRange } from './portRange';
+import { parseResources, type ResourceSettings } from './resources';
 
 export type EngineChoice = 'auto' | 'podman' | 'docker';
 export type PullPolicy = 'missing' | 'never' | 'always';
+/** What "Run App Container" (palette, tree, explorer) opens once the app answers. */
+export type OpenOnRun = 'tab' | 'integratedBrowser' | 'external' | 'none';
 
 /** One entry of `previewContainers.apps`: an explicit app or overrides for a discovered one. */
 export interface AppOverride {
@@ -17,6 +20,11 @@ export interface AppOverride {
   readonly command?: string | readonly string[];
   readonly containerPort?: number;
   readonly env?: Readonly<Record<string, string>>;
+  /** An env file (relative to the app folder), passed with `--env-file`; must lie inside the workspace. */
+  readonly envFile?: string;
+  readonly resources?: ResourceSettings;
+  /** Where the entry is in `previewContainers.apps`, so errors can name it. */
+  readonly index?: number;
 }
 
 export interface Settings {
@@ -37,6 +45,9 @@ export interface Settings {
   readonly reconcileIntervalSeconds: number;
   /** The named volume every app container shares for package manager caches; undefined: none. */
   readonly packageCacheVolume: string | undefined;
+  /** CPU and memory limits of every app container (apps[].resources override them). */
+  readonly resources: ResourceSettings;
+  readonly openPreviewOnRun: OpenOnRun;
 }
 
 export const DEFAULT_PACKAGE_CACHE_VOLUME = 'preview-pkg-cache';
@@ -152,7 +163,7 @@ function appOverride(value: unknown, index: number): AppOverride {
   if (typeof entry.path !== 'string' || entry.path.trim() === '' || entry.path.includes('\0')) {
     throw new SettingsError(`${setting}.path`, l10n.t('expected a folder path, got {0}.', describe(entry.path)));
   }
-  const result: { -readonly [K in keyof AppOverride]: AppOverride[K] } = { path: entry.path };
+  const result: { -readonly [K in keyof AppOverride]: AppOverride[K] } = { path: entry.path, index };
   if (entry.name !== undefined) {
     if (typeof entry.name !== 'string') {
       throw new SettingsError(`${setting}.name`, l10n.t('expected a string, got {0}.', describe(entry.name)));
@@ -195,6 +206,16 @@ function appOverride(value: unknown, index: number): AppOverride {
     }
     result.env = env as Record<string, string>;
   }
+  if (entry.envFile !== undefined) {
+    const file = entry.envFile;
+    if (typeof file !== 'string' || file.trim() === '' || /[\0\n\r]/.test(file)) {
+      throw new SettingsError(`${setting}.envFile`, `expected the path of an env file (relative to the app folder), got ${describe(file)}.`);
+    }
+    result.envFile = file;
+  }
+  if (entry.resources !== undefined) {
+    result.resources = parseResources(entry.resources, `${setting}.resources`);
+  }
   return result;
 }
 
@@ -229,5 +250,7 @@ export function readSettings(get: SettingGetter): Settings {
     releasePortOnIdle: bool(get, 'releasePortOnIdle', true),
     reconcileIntervalSeconds: integer(get, 'reconcileIntervalSeconds', 60, 5, 3600),
     packageCacheVolume: packageCacheVolume(get),
+    resources: parseResources(get('resources'), S + 'resources'),
+    openPreviewOnRun: oneOf<OpenOnRun>(get, 'openPreviewOnRun', ['tab', 'integratedBrowser', 'external', 'none'], 'tab'),
   };
 }

@@ -2,61 +2,71 @@ import * as vscode from 'vscode';
 import type { AppController } from '../core/appController';
 import type { AppRef } from '../core/appIdentity';
 import type { ContainerEngine } from '../core/engine/containerEngine';
+import { Disposable } from './dispose';
+import { LogFollower } from './logFollower';
 
-interface LogChannel {
-  readonly channel: vscode.OutputChannel;
-  follow: AbortController | undefined;
-}
-
-/** "Show App Container Logs": one output channel per app, streaming `logs --follow`. */
-export class AppLogs implements vscode.Disposable {
-  private readonly channels = new Map<string, LogChannel>();
+/**
+ * "Show App Container Logs": one terminal per app, following its container's output through a
+ * Pseudoterminal, so colours and `\r` progress lines render as the app printed them. The terminal's
+ * own scrollback (`terminal.integrated.scrollback`) bounds what is kept; we keep nothing.
+ */
+export class AppLogs extends Disposable {
+  private readonly terminals = new Map<string, vscode.Terminal>();
 
   constructor(
     private readonly engine: () => Promise<ContainerEngine>,
     private readonly controller: AppController,
-  ) {}
-
-  async show(app: AppRef): Promise<void> {
-    let entry = this.channels.get(app.key);
-    if (!entry) {
-      entry = { channel: vscode.window.createOutputChannel(`Preview Containers: ${app.appId}`), follow: undefined };
-      this.channels.set(app.key, entry);
-    }
-    entry.channel.show(true);
-    const state = this.controller.stateOf(app);
-    if (state.status === 'failed' && state.error && state.containerId === undefined) {
-      // The failed container was removed; what it printed is in the error.
-      entry.channel.clear();
-      entry.channel.appendLine(state.error);
-      return;
-    }
-    if (entry.follow) {
-      return; // already streaming
-    }
-    const engine = await this.engine();
-    const follow = new AbortController();
-    entry.follow = follow;
-    entry.channel.clear();
-    const channel = entry.channel;
-    const current = entry;
-    void engine
-      .followLogs(state.containerName, (line) => channel.appendLine(line), follow.signal, 500)
-      .finally(() => {
-        if (current.follow === follow) {
-          current.follow = undefined;
-          if (!follow.signal.aborted) {
-            channel.appendLine(`— ${app.appId}: log stream ended (container stopped) —`);
+  ) {
+    super();
+    this._register(
+      vscode.window.onDidCloseTerminal((closed) => {
+        for (const [key, terminal] of this.terminals) {
+          if (terminal === closed) {
+            this.terminals.delete(key);
           }
         }
-      });
+      }),
+    );
   }
 
-  dispose(): void {
-    for (const entry of this.channels.values()) {
-      entry.follow?.abort();
-      entry.channel.dispose();
+  /** Opens (or reveals) the app's log terminal, without taking the focus from the editor. */
+  show(app: AppRef): Promise<void> {
+    let terminal = this.terminals.get(app.key);
+    if (!terminal) {
+      terminal = vscode.window.createTerminal({ name: `Logs: ${app.name}`, pty: this.pty(app), iconPath: new vscode.ThemeIcon('output'), isTransient: true });
+      this.terminals.set(app.key, terminal);
     }
-    this.channels.clear();
+    terminal.show(true);
+    return Promise.resolve();
+  }
+
+  override dispose(): void {
+    for (const terminal of this.terminals.values()) {
+      terminal.dispose();
+    }
+    this.terminals.clear();
+    super.dispose();
+  }
+
+  private pty(app: AppRef): vscode.Pseudoterminal {
+    const written = new vscode.EventEmitter<string>();
+    let follower: LogFollower | undefined;
+    return {
+      onDidWrite: written.event,
+      // Output written before open() would be dropped, so following starts here.
+      open: () => {
+        follower = new LogFollower({
+          engine: this.engine,
+          state: () => this.controller.stateOf(app),
+          onDidChangeState: (listener) => this.controller.onDidChangeState((state) => state.app.key === app.key && listener(state)),
+          write: (text) => written.fire(text),
+        });
+        follower.start();
+      },
+      close: () => {
+        follower?.dispose();
+        written.dispose();
+      },
+    };
   }
 }

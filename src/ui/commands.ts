@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
+import type { RunAppResult } from '../api';
 import type { AppDefinition } from '../core/appFolder';
 import type { AppController } from '../core/appController';
 import type { Exec } from '../core/engine/exec';
 import { AppListenError, UntrustedWorkspaceError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { AppCatalog } from './appCatalog';
+import type { AppOpener } from './appOpener';
 import type { AppArgument, AppOperations } from './appOperations';
 import { describeState } from './appsTreeProvider';
 import { runCommand } from './commandRunner';
+import { currentSettings } from './configuration';
 import { pickEngineConnection } from './engineConnectionPicker';
 import type { PortAllocationsDocument } from './portAllocationsDocument';
 import type { PreviewPanels } from './previewPanel';
@@ -15,6 +18,7 @@ import type { PreviewPanels } from './previewPanel';
 export interface CommandDeps {
   readonly operations: AppOperations;
   readonly previews: PreviewPanels;
+  readonly opener: AppOpener;
   readonly catalog: AppCatalog;
   readonly controller: AppController;
   readonly allocations: PortAllocationsDocument;
@@ -41,8 +45,11 @@ export class Commands {
     const forApp = <T>(title: string, operation: (def: AppDefinition) => Promise<T>, suggest?: (status: Status) => boolean) => (arg?: AppArgument) =>
       this.withApp(arg, title, operation, suggest);
     return [
-      reg('previewContainers.runApp', forApp(vscode.l10n.t('Run App Container'), (d) => ops.run(d), (s) => s !== 'running')),
+      // An appId string is another extension's executeCommand: it only runs, as the API does.
+      reg('previewContainers.runApp', (arg) => forApp(vscode.l10n.t('Run App Container'), (d) => (typeof arg === 'string' ? ops.run(d) : this.runAndOpen(d)), (s) => s !== 'running')(arg)),
       reg('previewContainers.openPreview', forApp(vscode.l10n.t('Open App Preview'), (d) => this.deps.previews.openPreview(d))),
+      reg('previewContainers.openInBrowser', forApp(vscode.l10n.t('Open App in Browser'), (d) => this.runThenOpen(d, 'external'))),
+      reg('previewContainers.openInIntegratedBrowser', forApp(vscode.l10n.t('Open App in Integrated Browser'), (d) => this.runThenOpen(d, 'integratedBrowser'))),
       reg('previewContainers.stopApp', forApp(vscode.l10n.t('Stop App Container'), (d) => ops.stop(d), (s) => s === 'running' || s === 'starting')),
       reg('previewContainers.restartApp', forApp(vscode.l10n.t('Restart App Container'), (d) => ops.restart(d), (s) => s === 'running')),
       reg('previewContainers.showLogs', forApp(vscode.l10n.t('Show App Container Logs'), (d) => ops.showLogs(d))),
@@ -54,6 +61,24 @@ export class Commands {
         runCommand(this.deps.logger, () => (vscode.workspace.isTrusted ? pickEngineConnection(this.deps.exec) : Promise.reject(new UntrustedWorkspaceError()))),
       ),
     ];
+  }
+
+  /**
+   * Run from the palette, the tree or the explorer: once the app answers, open it as
+   * `previewContainers.openPreviewOnRun` says. (The API, the language model tools and
+   * `executeCommand` with an appId only run.)
+   */
+  private async runAndOpen(def: AppDefinition): Promise<RunAppResult> {
+    const result = await this.deps.operations.run(def);
+    const target = currentSettings().openPreviewOnRun;
+    if (target !== 'none') {
+      await this.deps.opener.open(def, result, target, true);
+    }
+    return result;
+  }
+
+  private async runThenOpen(def: AppDefinition, target: 'external' | 'integratedBrowser'): Promise<void> {
+    await this.deps.opener.open(def, await this.deps.operations.run(def), target);
   }
 
   private async withApp<T>(arg: AppArgument, title: string, operation: (def: AppDefinition) => Promise<T>, suggest?: (status: Status) => boolean): Promise<T | undefined> {

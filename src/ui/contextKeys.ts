@@ -14,6 +14,8 @@ const KEYS = {
   noApps: 'previewContainers.noApps',
   /** The engine's state: the engine welcome views. */
   engineState: 'previewContainers.engineState',
+  /** VS Code's Integrated Browser exists (`workbench.action.browser.open`): menus offer it. */
+  integratedBrowser: 'previewContainers.integratedBrowser',
 } as const;
 
 function set(key: string, value: unknown): void {
@@ -25,4 +27,5 @@ export const contextKeys = {
   appFolders: (folders: readonly string[]): void => set(KEYS.appFolders, folders),
   noApps: (none: boolean): void => set(KEYS.noApps, none),
   engineState: (state: EngineState): void => set(KEYS.engineState, state),
+  integratedBrowser: (available: boolean): void => set(KEYS.integratedBrowser, available),
 };

@@ -39,3 +39,18 @@ export function originOf(url: string): string {
     return '';
   }
 }
+
+/**
+ * The app's URL for a path under a base URL we handed out (`/proxy/32100/` or `http://web.localhost:32100/`):
+ * the path may not climb out of the base (`/../x`) or leave its origin (`//evil.example`); undefined then.
+ */
+export function appUrl(base: string, path: string): string | undefined {
+  try {
+    const root = new URL(base);
+    const rootPath = root.pathname.endsWith('/') ? root.pathname : `${root.pathname}/`;
+    const url = new URL(path.replace(/^\/+/, ''), `${root.origin}${rootPath}`);
+    return url.origin === root.origin && url.pathname.startsWith(rootPath) ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -11,9 +11,12 @@ export interface PreviewPage {
   readonly urls: PreviewUrls | undefined;
   /** The webview's own source for styles and images (`webview.cspSource`). */
   readonly cspSource: string;
-  readonly scriptUri: string;
+  /** The page's scripts, in order (previewState.js, then preview.js). */
+  readonly scriptUris: readonly string[];
   readonly styleUri: string;
   readonly nonce: string;
+  /** VS Code's Integrated Browser exists here: the toolbar offers it. */
+  readonly integratedBrowser: boolean;
 }
 
 /** Only the app's own origins may be framed; the direct one is also probed with fetch. */
@@ -33,7 +36,8 @@ export function previewCsp(page: Pick<PreviewPage, 'urls' | 'cspSource' | 'nonce
 
 export function previewHtml(page: PreviewPage): string {
   const name = escapeHtml(page.name);
-  const config = { appKey: page.appKey, name: page.name, urls: page.urls ?? null };
+  const config = { appKey: page.appKey, name: page.name, urls: page.urls ?? null, integratedBrowser: page.integratedBrowser };
+  const scripts = page.scriptUris.map((uri) => `<script nonce="${page.nonce}" src="${escapeHtml(uri)}"></script>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -45,20 +49,29 @@ export function previewHtml(page: PreviewPage): string {
 </head>
 <body>
 <nav class="toolbar" aria-label="Preview toolbar">
+  <button id="back" title="Back" aria-label="Back" disabled>&#x2190;</button>
+  <button id="forward" title="Forward" aria-label="Forward" disabled>&#x2192;</button>
   <button id="reload" title="Reload the page" aria-label="Reload">&#x21bb;</button>
-  <span id="url" class="url" title=""></span>
+  <button id="hard-reload" title="Hard reload: a new frame (the page's memory and connections are dropped)" aria-label="Hard reload">&#x27f3;</button>
+  <input id="address" class="address" type="text" spellcheck="false" autocomplete="off" aria-label="Address: the path of the app" value="/">
+  <select id="device" title="Device size" aria-label="Device size"></select>
+  <button id="rotate" title="Rotate the device" aria-label="Rotate" disabled>&#x21c4;</button>
+  <span id="device-size" class="device-size"></span>
   <button id="copy" title="Copy URL" aria-label="Copy URL">Copy URL</button>
   <button id="external" title="Open in external browser" aria-label="Open in external browser">Open in Browser</button>
-  <button id="logs" title="Show the container logs" aria-label="Show logs">Logs</button>
+  <button id="integrated" title="Open in VS Code's Integrated Browser" aria-label="Open in Integrated Browser" hidden>Integrated Browser</button>
+  <button id="logs" title="Show the container logs in a terminal" aria-label="Show logs">Logs</button>
 </nav>
 <div id="notice" class="notice" hidden></div>
 <div id="stopped" class="stopped" hidden>
   <p id="stopped-text">${name} is not running.</p>
   <button id="start">Start again</button>
 </div>
-<iframe id="app-frame" title="${name}" sandbox="allow-scripts allow-forms allow-same-origin allow-popups allow-modals allow-downloads"></iframe>
+<div id="viewport" class="viewport">
+<div id="device-box" class="device-box"><iframe id="app-frame" title="${name}" sandbox="allow-scripts allow-forms allow-same-origin allow-popups allow-modals allow-downloads"></iframe></div>
+</div>
 <script nonce="${page.nonce}" id="config" type="application/json">${escapeJsonForHtml(config)}</script>
-<script nonce="${page.nonce}" src="${page.scriptUri}"></script>
+${scripts}
 </body>
 </html>`;
 }

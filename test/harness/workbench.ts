@@ -196,3 +196,11 @@ export function webviewContent(page: Page): FrameLocator {
 export function webviewInnerFrame(page: Page, selector = 'iframe'): FrameLocator {
   return webviewContent(page).frameLocator(selector);
 }
+
+/**
+ * The rendered rows of the terminal in the panel. Needs `terminal.integrated.gpuAcceleration: off`
+ * (xterm's DOM renderer: text and colour classes such as `xterm-fg-1` are in the DOM).
+ */
+export function terminalRows(page: Page): Locator {
+  return page.locator('.part.panel .terminal-wrapper.active .xterm-rows').first();
+}

@@ -102,6 +102,18 @@ const portRange: fc.Arbitrary<{ start: SettingCase; end: SettingCase }> = fc.one
   fc.record({ start: setting(port, badPort), end: setting(port, badPort) }),
 );
 
+const goodResources = fc.record(
+  {
+    cpus: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 102_400 }).map((n) => n / 100)),
+    memory: fc.oneof(fc.constantFrom('0', '6m', '512M', ' 2g '), fc.integer({ min: 6, max: 1_000_000 }).map((n) => `${n}m`), fc.integer({ min: 6 * 1024, max: 1e9 }).map((n) => `${n}k`)),
+  },
+  { requiredKeys: [] },
+);
+const badResources = fc.oneof(
+  fc.constantFrom(5, 'lots', [], [1], true, { cpus: -1 }, { cpus: 0.001 }, { cpus: 1025 }, { cpus: '1' }, { cpus: Number.NaN }, { memory: '512' }, { memory: '5m' }, { memory: '1.5g' }, { memory: 2048 }, { memory: '-1g' }, { pids: 1 }),
+  fc.record({ memory: nastyString.filter((s) => !/^\s*([1-9][0-9]*[kmgKMG]|0)\s*$/.test(s)) }),
+);
+
 export interface SettingsCase {
   readonly values: Readonly<Record<string, unknown>>;
   /** Settings (without the `previewContainers.` prefix) that are invalid. */
@@ -139,6 +151,8 @@ export const settingsCase: fc.Arbitrary<SettingsCase> = fc
     idleTimeoutMinutes: wholeNumber(0, 7 * 24 * 60),
     releasePortOnIdle: setting(fc.boolean(), fc.oneof(fc.constantFrom('true', 'false', 0, 1, [], {}), nastyString)),
     reconcileIntervalSeconds: wholeNumber(5, 3600),
+    resources: setting(goodResources, badResources),
+    openPreviewOnRun: oneOfSetting(['tab', 'integratedBrowser', 'external', 'none']),
   })
   .map((cases) => {
     const values: Record<string, unknown> = {};

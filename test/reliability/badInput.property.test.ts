@@ -21,6 +21,8 @@ import { envValue, goodAppEntry, goodCommand, goodEnv, goodImage, journalText, n
 import { duplicatesOf, figure } from './helpers';
 import { assertRunArgv, expectedFrom } from './runArgv';
 import { unmirrored } from '../../src/core/sourceMirror';
+import { withColour } from '../../src/core/start/launch';
+import { hostCapacity, resolveLimits } from '../../src/core/resources';
 
 const CHEAP_RUNS = 10_000;
 const CONTROLLER_RUNS = 500;
@@ -156,7 +158,7 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
         const setting = error.setting ?? '';
         assert.ok(setting.startsWith('previewContainers.'), setting);
         const short = setting.slice('previewContainers.'.length);
-        assert.ok([...bad].some((b) => short === b || short.startsWith(`${b}[`)), `named ${setting}, but the bad ones are ${[...bad].join(', ')}`);
+        assert.ok([...bad].some((b) => short === b || short.startsWith(`${b}[`) || short.startsWith(`${b}.`)), `named ${setting}, but the bad ones are ${[...bad].join(', ')}`);
         assert.ok(error.message.startsWith(`Setting "${setting}" is invalid: `), error.message);
         assert.ok(!error.message.includes('\n') && !error.message.includes('\0'), `one clean line: ${JSON.stringify(error.message)}`);
         assert.ok(error.message.length < 300, error.message);
@@ -280,8 +282,9 @@ describe('Reliability: bad input (property-based, fast-check)', function () {
               bindAddress: '127.0.0.1',
               containerPort: config.containerPort,
               command: config.command,
-              env: config.env,
+              env: withColour(config.env, undefined),
               volumes: config.volumes,
+              limits: resolveLimits(settings().resources, def.override?.resources, hostCapacity()),
               ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(ref) } : {}),
             });
             if (typeof command === 'string') {

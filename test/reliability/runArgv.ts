@@ -5,7 +5,7 @@ import { LABEL_APP, LABEL_MANAGED, LABEL_PATH, LABEL_PORT } from '../../src/core
 import { SOURCE_DIR } from '../../src/core/sourceMirror';
 
 /** Options of `podman run` / `docker run` that take a value, and the ones that do not. */
-const WITH_VALUE = new Set(['--name', '--pull', '--security-opt', '--label', '--publish', '--volume', '--mount', '--workdir', '--env']);
+const WITH_VALUE = new Set(['--name', '--pull', '--security-opt', '--label', '--publish', '--volume', '--mount', '--workdir', '--env', '--env-file', '--cpus', '--memory']);
 const BOOLEAN = new Set(['--detach', '--init']);
 
 export interface ParsedRun {
@@ -100,6 +100,9 @@ export function assertRunArgv(argv: readonly string[], spec: ExpectedRun): void 
   } else {
     assert.deepEqual(mounts[0]?.split(','), ['type=bind', `source=${folder}`, `target=${SOURCE_DIR}`, 'readonly'], 'the engine splits --mount at ","');
   }
+  assert.deepEqual(values(parsed, '--env-file'), spec.envFile === undefined ? [] : [spec.envFile], 'the env file, if any');
+  assert.deepEqual(values(parsed, '--cpus'), spec.limits?.cpus === undefined ? [] : [String(spec.limits.cpus)], 'the CPU limit');
+  assert.deepEqual(values(parsed, '--memory'), spec.limits?.memory === undefined ? [] : [spec.limits.memory], 'the memory limit');
   const env = Object.fromEntries(values(parsed, '--env').map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
   assert.deepEqual(env, { ...spec.env, PORT: String(spec.containerPort), HOST: '0.0.0.0' });
 }

@@ -9,8 +9,8 @@ import { ARTIFACTS_ROOT } from '../harness/artifacts';
 import { removeContainersUnder, removeDependencyVolumes } from '../harness/containers';
 import { PACKAGED_VSIX, REPO_ROOT } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
-import { activeEditorText, activeTabTitle, eventually, notificationToasts, reloadWorkbench, runPaletteCommand, waitForWorkbench, webviewContent, webviewInnerFrame } from '../harness/workbench';
-import { appDescription, hoverAction, openAppsView, paletteWithApp, reloadAndWaitForApps, runAppsFromPalette, uiSettings, userPool, waitForDescription } from './appsView';
+import { activeEditorText, activeTabTitle, eventually, notificationToasts, reloadWorkbench, runPaletteCommand, terminalRows, waitForWorkbench, webviewContent, webviewInnerFrame } from '../harness/workbench';
+import { appDescription, hoverAction, openAppsView, paletteWithApp, reloadAndWaitForApps, runAppsFromPalette, TERMINAL_AS_DOM, uiSettings, userPool, waitForDescription } from './appsView';
 
 const RANGE = { start: 32900, end: 32949 };
 const SETTINGS = uiSettings();
@@ -22,7 +22,7 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
   const session = useWorkbenchSession({
     name: 'ui-apps',
     vsix: [PACKAGED_VSIX],
-    userSettings: userPool(RANGE),
+    userSettings: { ...userPool(RANGE), ...TERMINAL_AS_DOM },
     // A host name per app port (`<port>.localhost:<server port>`, loopback in every browser): the
     // app is served at the root of its own origin, so absolute asset paths work. (`{{host}}` would
     // also match `127.0.0.1:<port>` and proxy the workbench itself.)
@@ -105,13 +105,11 @@ describe('UI: Run App Container, the Apps tree and preview tabs (packaged .vsix,
     await eventually(async () => assert.equal(await webviewInnerFrame(page, '#app-frame').locator('h1').textContent(), 'Hello from beta'), { timeoutMs: 20_000 });
   });
 
-  it('the status bar counts running apps; the toolbar "Logs" button streams the app’s logs', async () => {
+  it('the status bar counts running apps; the toolbar "Logs" button follows the app’s logs in a terminal', async () => {
     const { page } = session();
     await eventually(async () => assert.equal(await page.locator('.statusbar-item', { hasText: /^\s*2 apps\s*$/ }).count(), 1));
     await webviewContent(page).locator('#logs').click();
-    const output = page.locator('.part.panel .monaco-editor .view-lines');
-    // Monaco renders spaces as no-break spaces.
-    await eventually(async () => assert.match(((await output.textContent({ timeout: 2000 })) ?? '').replace(/\u00a0/g, ' '), /beta listening on 0\.0\.0\.0:3000/), { timeoutMs: 20_000 });
+    await eventually(async () => assert.match(await terminalRows(page).innerText({ timeout: 2000 }), /beta listening on 0\.0\.0\.0:3000/), { timeoutMs: 20_000 });
   });
 
   it('takes the README screenshot (tree + a preview tab)', async () => {

@@ -68,6 +68,9 @@ export function userPool(range: { readonly start: number; readonly end: number }
   return { 'previewContainers.portRange.start': range.start, 'previewContainers.portRange.end': range.end };
 }
 
+/** User settings that make the terminal render as DOM, so tests can read it (see terminalRows). */
+export const TERMINAL_AS_DOM = { 'terminal.integrated.gpuAcceleration': 'off' } as const;
+
 /** Runs each app from the palette and waits for its tree item to say `:<port> · running`; returns the ports (distinct, in the pool). */
 export async function runAppsFromPalette(page: Page, apps: readonly string[], range: { readonly start: number; readonly end: number }): Promise<Map<string, number>> {
   await openAppsView(page);

@@ -50,9 +50,37 @@ describe('settings', () => {
     });
   }
 
-  it('accepts a full app override', () => {
-    const s = readSettings(from({ apps: [{ path: 'apps/web', name: 'Web', image: 'localhost/x:1', command: ['npm', 'run', 'dev'], containerPort: 5173, env: { A: '1' } }] }));
-    assert.deepEqual(s.apps[0], { path: 'apps/web', name: 'Web', image: 'localhost/x:1', command: ['npm', 'run', 'dev'], containerPort: 5173, env: { A: '1' } });
+  it('accepts a full app override, and remembers where it is in the list', () => {
+    const entry = { path: 'apps/web', name: 'Web', image: 'localhost/x:1', command: ['npm', 'run', 'dev'], containerPort: 5173, env: { A: '1' }, envFile: '.env.local', resources: { cpus: 0.5, memory: '512M' } };
+    const s = readSettings(from({ apps: [{ path: 'other' }, entry] }));
+    assert.deepEqual(s.apps[1], { ...entry, resources: { cpus: 0.5, memory: '512m' }, index: 1 });
+  });
+
+  it('resources and openPreviewOnRun: defaults, valid values, and errors that name the setting', () => {
+    const s = readSettings(from({}));
+    assert.deepEqual(s.resources, {});
+    assert.equal(s.openPreviewOnRun, 'tab');
+    assert.deepEqual(readSettings(from({ resources: { cpus: 0, memory: '0' } })).resources, { cpus: 0, memory: '0' });
+    assert.equal(readSettings(from({ openPreviewOnRun: 'integratedBrowser' })).openPreviewOnRun, 'integratedBrowser');
+    const bad: [Record<string, unknown>, string][] = [
+      [{ resources: { cpus: -1 } }, 'previewContainers.resources.cpus'],
+      [{ resources: { cpus: 0.001 } }, 'previewContainers.resources.cpus'],
+      [{ resources: { cpus: '2' } }, 'previewContainers.resources.cpus'],
+      [{ resources: { memory: '512' } }, 'previewContainers.resources.memory'],
+      [{ resources: { memory: '1m' } }, 'previewContainers.resources.memory'],
+      [{ resources: { memory: '2t' } }, 'previewContainers.resources.memory'],
+      [{ resources: { memory: '-2g' } }, 'previewContainers.resources.memory'],
+      [{ resources: { pids: 10 } }, 'previewContainers.resources'],
+      [{ resources: [1] }, 'previewContainers.resources'],
+      [{ apps: [{ path: 'a', resources: { memory: '1x' } }] }, 'previewContainers.apps[0].resources.memory'],
+      [{ apps: [{ path: 'a', envFile: '' }] }, 'previewContainers.apps[0].envFile'],
+      [{ apps: [{ path: 'a', envFile: 'a\nb' }] }, 'previewContainers.apps[0].envFile'],
+      [{ apps: [{ path: 'a', envFile: 3 }] }, 'previewContainers.apps[0].envFile'],
+      [{ openPreviewOnRun: 'window' }, 'previewContainers.openPreviewOnRun'],
+    ];
+    for (const [values, setting] of bad) {
+      assert.throws(() => readSettings(from(values)), (e: unknown) => e instanceof SettingsError && e.setting === setting, JSON.stringify(values));
+    }
   });
 
   it('host settings (engine, engine path and connection, bind address, port pool) come from user settings only, never a workspace', () => {

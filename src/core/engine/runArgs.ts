@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import type { PortLease } from '../portAllocator';
+import { isCpuLimit, isMemoryLimit, type ResourceLimits } from '../resources';
 import { APP_DIR, SOURCE_DIR } from '../sourceMirror';
 import { RunSpecError } from './engineErrors';
 import { LABEL_APP, LABEL_MANAGED, LABEL_PATH, LABEL_PORT } from './labels';
@@ -29,6 +30,10 @@ export interface RunSpec {
    * repository's `.git` holds credentials (remote URLs, tokens) the app has no business reading.
    */
   readonly hiddenSourceEntries?: readonly string[];
+  /** A host file of variables (`--env-file`): its real path, checked to lie inside the workspace. */
+  readonly envFile?: string;
+  /** CPU and memory limits; a missing one is no limit. */
+  readonly limits?: ResourceLimits;
 }
 
 export interface NamedVolume {
@@ -79,6 +84,34 @@ function volumeArgs(name: string, containerPath: string): string[] {
     throw new RunSpecError(`Invalid container path for volume ${name}: ${JSON.stringify(containerPath)}`);
   }
   return ['--volume', `${name}:${containerPath}`];
+}
+
+/** The engine reads the file itself (on the client side, also for remote connections). */
+function envFileArgs(file: string | undefined): string[] {
+  if (file === undefined) {
+    return [];
+  }
+  if (!file.startsWith('/') || /[\0\n\r]/.test(file)) {
+    throw new RunSpecError(`Invalid env file path: ${JSON.stringify(file)}`);
+  }
+  return ['--env-file', file];
+}
+
+function limitArgs(limits: ResourceLimits | undefined): string[] {
+  const args: string[] = [];
+  if (limits?.cpus !== undefined) {
+    if (!isCpuLimit(limits.cpus)) {
+      throw new RunSpecError(`Invalid CPU limit: ${limits.cpus}`);
+    }
+    args.push('--cpus', String(limits.cpus));
+  }
+  if (limits?.memory !== undefined) {
+    if (!isMemoryLimit(limits.memory)) {
+      throw new RunSpecError(`Invalid memory limit: ${JSON.stringify(limits.memory)}`);
+    }
+    args.push('--memory', limits.memory);
+  }
+  return args;
 }
 
 /**
@@ -133,6 +166,9 @@ export function buildRunArgs(spec: RunSpec, kind: EngineKind = 'podman'): string
     ...(spec.volumes ?? []).flatMap((volume) => volumeArgs(volume.name, volume.containerPath)),
     '--workdir',
     CONTAINER_APP_DIR,
+    ...limitArgs(spec.limits),
+    // Before --env: the engines apply the file first, so the app's env entries and PORT/HOST win.
+    ...envFileArgs(spec.envFile),
   ];
   for (const [key, value] of Object.entries(env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || value.includes('\0')) {

@@ -2,6 +2,7 @@ import { dependencyVolumeFor, type AppRef } from '../appIdentity';
 import { resolveAppConfig, type FolderInfo } from '../appFolder';
 import { buildCacheVolume } from '../buildCache';
 import type { NamedVolume } from '../engine/runArgs';
+import { hostCapacity, resolveLimits, type HostCapacity, type ResourceLimits } from '../resources';
 import type { AppOverride, Settings } from '../settings';
 import { HIDDEN_NAMES, unmirrored } from '../sourceMirror';
 
@@ -22,6 +23,9 @@ export interface PreparedLaunch {
   /** Host folder mounted read-only (its real path, checked to lie inside the workspace). */
   readonly sourceFolder: string;
   readonly hiddenSourceEntries: readonly string[];
+  /** The app's env file (real path, contained), if its entry names one. */
+  readonly envFile: string | undefined;
+  readonly limits: ResourceLimits;
   /** How it was chosen, for the log. */
   readonly origin: string;
 }
@@ -32,6 +36,19 @@ export interface LaunchInput {
   readonly settings: Settings;
   readonly folder: FolderInfo;
   readonly sourceFolder: string;
+  readonly envFile?: string | undefined;
+  /** Variable names the env file sets (our defaults yield to them). */
+  readonly envFileNames?: ReadonlySet<string>;
+  readonly host?: HostCapacity;
+}
+
+/**
+ * Containers have no terminal, so tools print no colours unless told to; the log terminal renders
+ * them. An app that says anything about colour (env or env file) keeps its say.
+ */
+export function withColour(env: Readonly<Record<string, string>>, fileNames: ReadonlySet<string> | undefined): Readonly<Record<string, string>> {
+  const says = (name: string): boolean => name in env || (fileNames?.has(name) ?? false);
+  return says('FORCE_COLOR') || says('NO_COLOR') ? env : { FORCE_COLOR: '1', ...env };
 }
 
 /** A Node app: zero-config plan or the configured command, run inside a copy of its folder. */
@@ -42,13 +59,15 @@ export function nodeLaunch(input: LaunchInput): PreparedLaunch {
     containerPort: config.containerPort,
     command: config.command,
     appCommand: unmirrored(config.command),
-    env: config.env,
+    env: withColour(config.env, input.envFileNames),
     ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(input.app) } : {}),
     // The stack's build cache survives the fresh copy of each new container (buildCache.ts).
     volumes: [...config.buildCacheDirs.map((dir) => buildCacheVolume(input.app, dir)), ...config.volumes],
     sourceFolder: input.sourceFolder,
     // The repository's .git holds credentials; a folder by that name is hidden from the app.
     hiddenSourceEntries: HIDDEN_NAMES.filter((name) => input.folder.folders?.has(name)),
+    envFile: input.envFile,
+    limits: resolveLimits(input.settings.resources, input.override?.resources, input.host ?? hostCapacity()),
     origin: config.origin,
   };
 }

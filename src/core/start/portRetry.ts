@@ -63,6 +63,8 @@ export async function runOnPoolPort(ctx: PortRetryContext): Promise<{ id: string
         volumes: launch.volumes,
         sourceFolder: launch.sourceFolder,
         hiddenSourceEntries: launch.hiddenSourceEntries,
+        limits: launch.limits,
+        ...(launch.envFile === undefined ? {} : { envFile: launch.envFile }),
         ...(launch.dependencyVolume === undefined ? {} : { dependencyVolume: launch.dependencyVolume }),
       });
       return { id, lease };

@@ -5,6 +5,7 @@ import type { AppDefinition, FolderInfo } from '../appFolder';
 import type { AppStatePatch } from '../appStates';
 import type { ExitWatch } from '../containerExits';
 import type { ContainerEngine } from '../engine/containerEngine';
+import { containedEnvFile } from '../envFile';
 import { isOurs, labelledPort, LABEL_PATH } from '../engine/labels';
 import { portUsageFrom } from '../engine/portUsage';
 import type { ContainerSummary } from '../engine/types';
@@ -169,7 +170,8 @@ export class StartAttempt {
     }
     // Checked now, not at discovery: the folder may have been swapped for a symlink since.
     const sourceFolder = await this.deps.resolveSourceFolder(this.app);
-    const launch = nodeLaunch({ app: this.app, override: definition.override, settings, folder, sourceFolder });
+    const envFile = await containedEnvFile(this.app, definition.override);
+    const launch = nodeLaunch({ app: this.app, override: definition.override, settings, folder, sourceFolder, envFile: envFile?.path, envFileNames: envFile?.names });
     this.deps.logger.info(`Starting ${this.app.appId}: ${launch.origin}; ${launch.appCommand.join(' ')} on container port ${launch.containerPort}.`);
     if (settings.pullPolicy === 'always') {
       await this.pull(launch.image);
