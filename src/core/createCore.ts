@@ -60,6 +60,8 @@ export interface CoreHost {
   readonly exitsFromEvents?: boolean;
   /** Replaces where starts learn that their container exited (default: the event stream's notices). */
   readonly exitWatch?: ExitWatch;
+  /** The inter-process lock's stale time (default LOCK_STALE_MS; tests of a stalled holder shorten it). */
+  readonly lockStaleMs?: number;
 }
 
 export interface Core {
@@ -129,6 +131,7 @@ export function createCore(host: CoreHost): Core {
     onEventStreamError: stream.errors.event,
     async dispose() {
       await stream.follower.stop();
+      await allocator.flush();
       controller.dispose();
       stream.dispose();
     },
@@ -142,9 +145,12 @@ function detectFromSettings(host: CoreHost): Promise<ContainerEngine> {
 
 function createAllocator(host: CoreHost, engines: EngineProvider, portUsage: CachedPortUsage | undefined): PortAllocator {
   const { logger, clock } = host;
+  const lock = host.storageDir === undefined ? undefined : new FileLock(host.storageDir, logger, host.lockStaleMs);
+  const journal = host.storageDir === undefined ? undefined : new FileLeaseJournal(host.storageDir, clock, logger);
   return new PortAllocator({
-    store: new LeaseStore(host.memento, logger, host.storageDir === undefined ? undefined : new FileLeaseJournal(host.storageDir, clock, logger)),
-    ...(host.storageDir === undefined ? {} : { lock: new FileLock(host.storageDir, logger) }),
+    // Every write first checks that this window still holds the lock (a stalled one may not).
+    store: new LeaseStore(host.memento, logger, journal, lock ? { fence: () => lock.verifyHeld() } : {}),
+    ...(lock ? { lock } : {}),
     // Built per probe so a changed bind address or engine connection applies at once. A remote
     // engine's host cannot be bound from here, so its ports are probed by connecting to them.
     probe: host.probe ?? { isFree: (port) => probeFor(engines.current?.host, host.settings().bindAddress).isFree(port) },
@@ -152,6 +158,10 @@ function createAllocator(host: CoreHost, engines: EngineProvider, portUsage: Cac
     ...(host.engineUsage === null ? {} : { engine: host.engineUsage ?? portUsage }),
     clock,
     logger,
+    idlePolicy: () => {
+      const settings = host.settings();
+      return { timeoutMinutes: settings.idleTimeoutMinutes, releasePort: settings.releasePortOnIdle };
+    },
   });
 }
 

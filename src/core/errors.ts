@@ -61,6 +61,18 @@ export class LockTimeoutError extends PreviewContainersError {
   }
 }
 
+/**
+ * This window held the port lock but may no longer: it stalled past the lock's stale time and
+ * another window may have taken it over. Nothing was written; the allocator retries with the lock
+ * taken again, so a user only sees this when that keeps happening.
+ */
+export class LockLostError extends PreviewContainersError {
+  readonly code = 'lockLost';
+  constructor(detail: string) {
+    super(`The port allocation lock was lost (${detail}). Nothing was changed; try again.`, ['retry']);
+  }
+}
+
 export class EngineNotFoundError extends PreviewContainersError {
   readonly code = 'engineNotFound';
   constructor(tried: readonly string[]) {
