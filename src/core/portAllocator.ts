@@ -190,13 +190,19 @@ export class PortAllocator {
   }
 
   /** Brings this window's apps' leases up to date with its idle policy and workspace (settings change). */
-  recordOwners(apps: readonly AppRef[]): Promise<void> {
+  async recordOwners(apps: readonly AppRef[]): Promise<void> {
     const byKey = new Map(apps.map((a) => [a.key, a]));
-    return this.patch([...byKey.keys()], (lease) => {
+    const outdated = (lease: Lease): Lease | undefined => {
       const owner = this.ownerOf(byKey.get(lease.key)!);
       const same = lease.workspace === owner.workspace && lease.idle?.timeoutMinutes === owner.idle?.timeoutMinutes && lease.idle?.releasePort === owner.idle?.releasePort;
       return same ? undefined : { ...lease, ...owner };
-    });
+    };
+    // Checked without the lock first: this runs at every reconcile pass and nearly never writes.
+    const table = await this.deps.store.load();
+    const keys = [...byKey.keys()].filter((key) => table.has(key) && outdated(table.get(key)!));
+    if (keys.length > 0) {
+      await this.patch(keys, outdated);
+    }
   }
 
   /** Every lease, as the shared table says now. */
