@@ -1,11 +1,13 @@
+import { promises as fs } from 'node:fs';
 import { EngineCommandError, EngineNotFoundError, EngineNotRespondingError } from '../errors';
 import type { Logger } from '../logger';
 import type { ContainerEngine, EngineInfo } from './containerEngine';
 import { EngineRunError } from './engineErrors';
 import { classifyEngineFailure } from './engineFailure';
 import type { Exec, ExecResult, ExecStream } from './exec';
-import { eventsArgs, imageExistsArgs, infoArgs, inspectArgs, listArgs, logsArgs, networkReloadArgs, pullArgs, removeArgs, removeVolumeArgs, startArgs, stopArgs, waitArgs } from './engineArgs';
+import { eventsArgs, imageExistsArgs, procNetArgs, infoArgs, inspectArgs, listArgs, logsArgs, networkReloadArgs, pullArgs, removeArgs, removeVolumeArgs, startArgs, stopArgs, waitArgs } from './engineArgs';
 import { isOurs } from './labels';
+import { parseProcNetTcp, type Listener } from '../listeners';
 import { parseDockerPs, parsePodmanPs } from './parseContainerList';
 import { parseEngineEvent } from './parseEvent';
 import { parseInspect } from './parseInspect';
@@ -32,6 +34,8 @@ export class CliEngine implements ContainerEngine {
   readonly binary: string;
   readonly host: string | undefined;
   private readonly globalArgs: readonly string[];
+  /** Container → its first process, for reading its sockets (bounded: containers come and go). */
+  private readonly pids = new BoundedMap<string, number>(64);
 
   constructor(private readonly options: CliEngineOptions) {
     this.kind = options.kind;
@@ -156,6 +160,24 @@ export class CliEngine implements ContainerEngine {
     return Number.isInteger(code) ? code : undefined;
   }
 
+  async listeners(idOrName: string): Promise<Listener[] | undefined> {
+    // A local engine's containers are processes of this machine: their sockets are a file read
+    // away (no engine call every half second). A remote one, or a VM's, is asked from inside.
+    if (this.host === undefined && this.globalArgs.length === 0) {
+      const pid = this.pids.get(idOrName) ?? (await this.inspect(idOrName).catch(() => undefined))?.pid;
+      if (pid !== undefined) {
+        this.pids.set(idOrName, pid);
+        const text = await readProcNet(pid);
+        if (text !== undefined) {
+          return parseProcNetTcp(text);
+        }
+        this.pids.delete(idOrName);
+      }
+    }
+    const result = await this.call(procNetArgs(idOrName), { timeoutMs: 10_000 });
+    return result.exitCode === 0 ? parseProcNetTcp(result.stdout) : undefined;
+  }
+
   async imageExists(image: string): Promise<boolean> {
     const result = await this.call(imageExistsArgs(this.kind, image));
     if (result.exitCode !== 0 && classifyEngineFailure(result.stderr).kind === 'engineDown') {
@@ -222,5 +244,35 @@ export class CliEngine implements ContainerEngine {
       throw new EngineNotRespondingError(this.kind, result.stderr);
     }
     throw new EngineCommandError(`${this.binary} ${what}`, result.stderr, result.exitCode);
+  }
+}
+
+/** Both socket tables of a process's network namespace, or undefined when they cannot be read. */
+async function readProcNet(pid: number): Promise<string | undefined> {
+  try {
+    const [v4, v6] = await Promise.all([fs.readFile(`/proc/${pid}/net/tcp`, 'utf8'), fs.readFile(`/proc/${pid}/net/tcp6`, 'utf8').catch(() => '')]);
+    return `${v4}\n${v6}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Map that forgets its oldest entries beyond `limit`. */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    while (this.size > this.limit) {
+      const oldest = this.keys().next();
+      if (oldest.done) {
+        break;
+      }
+      super.delete(oldest.value);
+    }
+    return this;
   }
 }

@@ -43,3 +43,6 @@ export const imageExistsArgs = (kind: EngineKind, image: string): string[] => (k
 export const pullArgs = (image: string): string[] => ['pull', image];
 
 export const networkReloadArgs = (idOrName: string): string[] => ['network', 'reload', idOrName];
+
+/** Fallback when the host cannot see the container's process: read its /proc from inside. */
+export const procNetArgs = (idOrName: string): string[] => ['exec', idOrName, 'cat', '/proc/net/tcp', '/proc/net/tcp6'];
