@@ -153,7 +153,7 @@ describe('lifecycle (fake engine, fake clock)', () => {
       await w.controller.stop(web);
       await w.allocator.flush();
       // globalState lost web's lease, and another app got its port meanwhile.
-      await w.memento.update(LEASES_KEY, { version: 1, leases: [{ key: app('thief').key, appId: 'thief', port, allocatedAt: 1, updatedAt: 1, confirmed: true }] });
+      await w.memento.update(LEASES_KEY, { version: 1, leases: [{ key: app('thief').key, appId: 'thief', port, allocatedAt: w.clock.now, updatedAt: w.clock.now, confirmed: true }] });
       for (let i = 0; i < 2; i++) {
         assert.deepEqual((await w.reconciler.reconcile()).removedContainers, []);
         w.clock.advance(11_000);

@@ -97,7 +97,8 @@ async function allocate(ctx: PortRetryContext, options: AllocateOptions): Promis
     if ((await ctx.reclaimPool()) === 0) {
       throw error;
     }
-    return ctx.allocator.allocatePort(ctx.app, options);
+    // The engine view given before is stale now: the released leases' containers are gone.
+    return ctx.allocator.allocatePort(ctx.app, { ...(options.avoid ? { avoid: options.avoid } : {}) });
   }
 }
 
