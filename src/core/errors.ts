@@ -4,7 +4,7 @@ import { causeLine } from './logCause';
  * Errors a user can meet. Each names the cause and the next step, and says which follow-up
  * actions make sense, so the UI can offer them as buttons without parsing messages.
  */
-export type ErrorAction = 'showLogs' | 'openSettings' | 'retry' | 'releasePort' | 'installEngine' | 'useListenedPort';
+export type ErrorAction = 'showLogs' | 'openSettings' | 'retry' | 'releasePort' | 'releaseUnusedPorts' | 'installEngine' | 'useListenedPort';
 
 export abstract class PreviewContainersError extends Error {
   abstract readonly code: string;
@@ -45,8 +45,8 @@ export class PoolExhaustedError extends PreviewContainersError {
     const held = holders.length > 0 ? ` Leased: ${shown.join(', ')}${more}.` : '';
     super(
       `The port pool is full: all ${size} ports of ${start}–${end} are leased or in use by other processes.${held} ` +
-        'Release a port ("Preview Containers: Release App Port") or widen previewContainers.portRange.start/end.',
-      ['releasePort', 'openSettings'],
+        'Release the ports of deleted or long-unused apps ("Preview Containers: Release Unused Ports"), release one ("Release App Port"), or widen previewContainers.portRange.start/end.',
+      ['releaseUnusedPorts', 'releasePort', 'openSettings'],
       'previewContainers.portRange',
     );
   }

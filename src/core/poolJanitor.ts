@@ -141,3 +141,13 @@ export function describeReason(reason: CollectReason): string {
       return 'a start that never finished';
   }
 }
+
+/** What "Release Unused Ports" tells: what it released and why, and what the pool holds now. */
+export function describeCleanup(cleanup: PoolCleanup): string {
+  const { released, left } = cleanup;
+  const what =
+    released.length === 0
+      ? 'No port was unused: every lease belongs to an existing folder used within previewContainers.leaseExpiryDays.'
+      : `Released ${released.length} port${released.length === 1 ? '' : 's'}: ${released.map((r) => `${r.appId} :${r.port} (${describeReason(r.reason)})`).join(', ')}.`;
+  return `${what} Left: ${left.leased} of ${left.size} ports leased, ${left.running} of them running.`;
+}

@@ -11,6 +11,7 @@ const LABELS: Record<ErrorAction, string> = {
   openSettings: 'Open Settings',
   retry: 'Retry',
   releasePort: 'Show Port Allocations',
+  releaseUnusedPorts: 'Release Unused Ports',
   installEngine: 'How to Install',
   useListenedPort: 'Use That Port',
 };
@@ -41,6 +42,7 @@ export async function showError(logger: Logger, error: unknown, handlers: ErrorH
   const builtIn: ErrorHandlers = {
     openSettings: () => openSettings(error instanceof PreviewContainersError ? error.setting : undefined),
     releasePort: () => vscode.commands.executeCommand('previewContainers.showPortAllocations'),
+    releaseUnusedPorts: () => vscode.commands.executeCommand('previewContainers.releaseUnusedPorts'),
     installEngine: () => vscode.env.openExternal(vscode.Uri.parse('https://podman.io/docs/installation')),
   };
   const available = actions.filter((a) => handlers[a] ?? builtIn[a]);
