@@ -50,7 +50,7 @@ describe('pool churn: 300 apps over simulated weeks from 3 windows (fake engine,
     const live = () => tracked.filter((t) => !deleted.has(t.ref.key));
 
     const run = async (t: Tracked) => {
-      const w = windows[t.window]!;
+      const w = windows[t.window];
       try {
         const { port } = await w.controller.run({ ref: t.ref });
         counts.runs++;
@@ -71,10 +71,10 @@ describe('pool churn: 300 apps over simulated weeks from 3 windows (fake engine,
       await w.allocator.flush();
     };
     const stop = async (t: Tracked) => {
-      await windows[t.window]!.controller.stop(t.ref);
+      await windows[t.window].controller.stop(t.ref);
       t.running = false;
       t.lastUsed = clock.now;
-      await windows[t.window]!.allocator.flush();
+      await windows[t.window].allocator.flush();
     };
 
     // Six weeks in 3-hour steps: about two apps made per step until 300, each run, used now and
@@ -84,7 +84,7 @@ describe('pool churn: 300 apps over simulated weeks from 3 windows (fake engine,
       for (let i = 0; i < 2 && counts.created < 300; i++) {
         const window = counts.created % 3;
         const ref = app(`app-${counts.created}`, `/home/dev/ws-${window}`);
-        windows[window]!.apps.push(ref);
+        windows[window].apps.push(ref);
         const t: Tracked = { ref, window, port: undefined, lastUsed: clock.now, running: false };
         tracked.push(t);
         counts.created++;
@@ -97,7 +97,7 @@ describe('pool churn: 300 apps over simulated weeks from 3 windows (fake engine,
         } else if (!t.running && r < 0.05) {
           await run(t); // back to an older app: inside the window it must get its port again
         } else if (!t.running && r < 0.15 && live().length > 20) {
-          const w = windows[t.window]!;
+          const w = windows[t.window];
           w.apps.splice(w.apps.indexOf(t.ref), 1);
           deleted.add(t.ref.key);
           counts.deleted++;
@@ -118,11 +118,11 @@ describe('pool churn: 300 apps over simulated weeks from 3 windows (fake engine,
       deleted.add(t.ref.key);
       counts.deleted++;
     }
-    const leasesBefore = (await windows[0]!.allocator.leases()).filter((l) => deleted.has(l.key)).length;
+    const leasesBefore = (await windows[0].allocator.leases()).filter((l) => deleted.has(l.key)).length;
     assert.equal(leasesBefore, 10);
-    await windows[0]!.reconciler.reconcile();
-    await windows[0]!.allocator.flush();
-    const leftOfDeleted = (await windows[2]!.allocator.leases()).filter((l) => deleted.has(l.key));
+    await windows[0].reconciler.reconcile();
+    await windows[0].allocator.flush();
+    const leftOfDeleted = (await windows[2].allocator.leases()).filter((l) => deleted.has(l.key));
     console.log(`      ▸ churn: ${JSON.stringify({ ...counts, live: live().length, deletedLeasesBeforeLastPass: leasesBefore, deletedLeasesAfter: leftOfDeleted.length })}`);
     assert.equal(counts.created, 300);
     assert.ok(counts.deleted > 150, 'most apps were deleted');

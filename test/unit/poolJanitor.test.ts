@@ -83,8 +83,8 @@ describe('lease expiry (PoolJanitor, fake engine, injected clock)', () => {
 
   it('a full pool releases dead leases and the start goes on; "Release Unused Ports" says what is left', async () => {
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => app(n));
-    const w = make([a!, b!, c!, d!], { 'portRange.end': START + 2, leaseExpiryDays: 30 });
-    for (const x of [a!, b!, c!]) {
+    const w = make([a, b, c, d], { 'portRange.end': START + 2, leaseExpiryDays: 30 });
+    for (const x of [a, b, c]) {
       await w.controller.run({ ref: x });
       await w.controller.stop(x);
     }
@@ -93,12 +93,12 @@ describe('lease expiry (PoolJanitor, fake engine, injected clock)', () => {
       w.clock.advance(DAY_MS);
       await w.reconciler.reconcile();
     }
-    await assert.rejects(w.allocator.allocatePort(d!), PoolExhaustedError);
-    w.deleteFolder(b!);
-    const { port } = await w.controller.run({ ref: d! });
+    await assert.rejects(w.allocator.allocatePort(d), PoolExhaustedError);
+    w.deleteFolder(b);
+    const { port } = await w.controller.run({ ref: d });
     assert.equal(port, START + 1, 'b\'s port, released on the spot');
     w.clock.advance(40 * DAY_MS);
-    await w.controller.stop(d!);
+    await w.controller.stop(d);
     const cleanup = await w.core.releaseUnused();
     assert.deepEqual(cleanup.released.map((r) => r.appId).sort(), ['a', 'c']);
     assert.deepEqual(cleanup.left, { size: 3, leased: 1, running: 0 }, 'd was used just now');
