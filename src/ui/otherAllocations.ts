@@ -34,6 +34,7 @@ export function otherAllocationsItem(node: OtherAllocationsNode): vscode.TreeIte
   item.contextValue = 'otherAllocations';
   item.iconPath = new vscode.ThemeIcon('list-ordered');
   item.tooltip = 'Ports leased to apps that are not in this window: other workspaces, deleted folders, apps not used for a while.';
+  item.accessibilityInformation = { label: `Other allocations, ${node.entries.length}` };
   return item;
 }
 
