@@ -56,6 +56,11 @@ function allocatorRow(id: string, what: string, ours: readonly number[], baselin
   return { id, what, ours: p50p99(ours), baseline: `${p50p99(baseline)} (${baselineName})`, versus: ratioOfMedians(ours, baseline), target: '(informative)', ok: undefined };
 }
 
+/** Issue 17: allocation cost flat in the table size, within 2× of the empty table's median. */
+function withinTwice(row: Row, ours: readonly number[], baseline: readonly number[]): Row {
+  return { ...row, target: '≤ 2× the empty table', ok: summarize(ours).median <= 2 * summarize(baseline).median };
+}
+
 interface Contention {
   readonly latenciesMs: number[];
   readonly duplicates: number;
@@ -95,12 +100,20 @@ async function contend(janitor: Janitor, processes: number, perProcess: number):
   }
 }
 
+const at = (scale: Scale, probe?: TcpPortProbe): PortAllocator => makeBenchAllocator({ scale, ...(probe ? { probe } : {}) });
+
+/** A1/A2 samples: a new app and the sticky path, at 5 000 leases and with an empty table (no engine, no real port). */
+export async function tableScaling(count: number): Promise<{ fakeSmall: number[]; fakeScale: number[]; stickySmall: number[]; stickyScale: number[] }> {
+  return {
+    fakeSmall: await newAppAllocations(at(SMALL), count),
+    fakeScale: await newAppAllocations(at(AT_SCALE), count),
+    stickySmall: await stickyAllocations(at(SMALL), count),
+    stickyScale: await stickyAllocations(at(AT_SCALE), count),
+  };
+}
+
 export async function benchAllocator(janitor: Janitor, count: number): Promise<{ rows: Row[]; details: string[] }> {
-  const at = (scale: Scale, probe?: TcpPortProbe): PortAllocator => makeBenchAllocator({ scale, ...(probe ? { probe } : {}) });
-  const fakeSmall = await newAppAllocations(at(SMALL), count);
-  const fakeScale = await newAppAllocations(at(AT_SCALE), count);
-  const stickySmall = await stickyAllocations(at(SMALL), count);
-  const stickyScale = await stickyAllocations(at(AT_SCALE), count);
+  const { fakeSmall, fakeScale, stickySmall, stickyScale } = await tableScaling(count);
   const realScale = await newAppAllocations(at(AT_SCALE, new TcpPortProbe('127.0.0.1')), count);
   const perProcess = 25;
   const single = await contend(janitor, 1, perProcess);
@@ -108,8 +121,8 @@ export async function benchAllocator(janitor: Janitor, count: number): Promise<{
   const scale = `10 000-port pool, ${SEEDED_LEASES} leases`;
   return {
     rows: [
-      allocatorRow('A1', `new app, ${scale}, fake probe`, fakeScale, fakeSmall, '101-port pool, no leases'),
-      allocatorRow('A2', `sticky re-allocation, ${scale}`, stickyScale, stickySmall, '101-port pool, no leases'),
+      withinTwice(allocatorRow('A1', `new app, ${scale}, fake probe`, fakeScale, fakeSmall, '101-port pool, no leases'), fakeScale, fakeSmall),
+      withinTwice(allocatorRow('A2', `sticky re-allocation, ${scale}`, stickyScale, stickySmall, '101-port pool, no leases'), stickyScale, stickySmall),
       allocatorRow('A3', `new app, ${scale}, real TcpPortProbe (127.0.0.1 + ::1 on ${FIRST_FREE})`, realScale, fakeScale, 'same, fake probe'),
       {
         ...allocatorRow('A4', `8 processes × ${perProcess} new apps, FileLock + FileLeaseJournal, ${scale}`, eight.latenciesMs, single.latenciesMs, '1 process'),

@@ -43,7 +43,7 @@ export function makeBenchAllocator(options: { scale?: Scale; probe?: PortProbe; 
   const scale = options.scale ?? AT_SCALE;
   const range = parsePortRange(scale.pool.start, scale.pool.end);
   return new PortAllocator({
-    store: new LeaseStore(seededMemento(scale.leases), logger, options.journal),
+    store: new LeaseStore(seededMemento(scale.leases), logger, options.journal, options.lock ? { fence: () => options.lock!.verifyHeld() } : {}),
     probe: options.probe ?? new FakeProbe(),
     range: () => range,
     lock: options.lock,

@@ -43,8 +43,18 @@ export interface OpenPreviewResult extends RunAppResult {
 export interface PortAllocation {
   readonly appId: string;
   readonly port: number;
+  /** The app's folder (its lease key). */
   readonly folder: string;
+  /** When the port was first given to the app (ISO 8601). */
   readonly allocatedAt: string;
+  /** The workspace folder the app belongs to, when its window recorded it. */
+  readonly workspace: string | null;
+  /** When the app was last started, seen running, stopped or used (ISO 8601): leases expire from it. */
+  readonly lastUsed: string;
+  /** A container of the app runs on the port (null: the engine did not answer). */
+  readonly running: boolean | null;
+  /** The app is one of this window's apps. */
+  readonly thisWindow: boolean;
 }
 
 export interface PortAllocations {

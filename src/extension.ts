@@ -20,6 +20,7 @@ import { registerLanguageModelTools } from './ui/languageModelTools';
 import { Lifecycle } from './ui/lifecycle';
 import { createOutputLogger } from './ui/outputLogger';
 import { PortAllocationsDocument } from './ui/portAllocationsDocument';
+import { PoolCommands } from './ui/poolCommands';
 import { PreviewPanels } from './ui/previewPanel';
 import { PublicApi } from './ui/publicApi';
 import { AppsStatusBar } from './ui/statusBar';
@@ -61,11 +62,12 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     engine: () => (core.engines.current ? describeEngine(core.engines.current) : undefined),
     onDidCheckIdle: lifecycle.onDidCheckIdle,
   };
-  own(new AppsTreeProvider(catalog, core.controller, engineStatus, tooltips));
+  const tree = own(new AppsTreeProvider(catalog, core.controller, engineStatus, tooltips, core.allocator));
   own(new AppsStatusBar(core.controller));
-  const allocations = own(new PortAllocationsDocument(core.allocator));
+  const allocations = own(new PortAllocationsDocument(core.allocator, () => new Set(catalog.all().map((def) => def.ref.key))));
   const commands = new Commands({ operations, previews, opener, catalog, controller: core.controller, allocations, logger, refresh: () => lifecycle.refresh(), exec: execaExec });
   context.subscriptions.push(...commands.register());
+  context.subscriptions.push(...new PoolCommands({ controller: core.controller, logger, releaseUnused: () => core.releaseUnused(), repaint: () => tree.refresh() }).register());
   const ignoredSettings = new IgnoredSettingsNotice(logger);
   own(watchConfiguration({ ignoredSettings, engineChanged: () => void engineChanged(core.engines, () => catalog.all().map((d) => d.ref), logger), reconcile: () => void lifecycle.reconcileNow() }));
   const api = own(new PublicApi({ operations, previews, catalog, controller: core.controller, allocator: core.allocator }));

@@ -40,6 +40,8 @@ export interface AppControllerDeps {
   readonly onPortConflict?: () => void;
   /** Exit notices from the event stream; without it (or while it is down) `engine.wait` is used. */
   readonly exits?: ExitWatch;
+  /** On a full pool: releases the leases the next reconcile pass would (deleted folders, expired); returns how many. */
+  readonly reclaimPool?: () => Promise<number>;
 }
 
 /**
@@ -65,6 +67,7 @@ export class AppController {
       clock: deps.clock,
       exits: deps.exits,
       onPortConflict: deps.onPortConflict,
+      reclaimPool: deps.reclaimPool,
       inspectFolder: deps.inspectFolder ?? inspectFolder,
       resolveSourceFolder: deps.resolveSourceFolder ?? containedAppFolder,
       listAll: (engine) => this.lists.next(engine),
@@ -120,6 +123,8 @@ export class AppController {
         for (const id of await this.containerIdsOf(engine, app)) {
           await engine.stop(id);
         }
+        // It was in use until now: the expiry clock starts here.
+        await this.deps.allocator.markUsed([app.key], this.deps.clock());
       } finally {
         const port = await this.deps.allocator.leaseOf(app.key);
         this.states.update(app, { status: 'stopped', port, startedAt: undefined, url: undefined, stage: undefined, error: undefined });

@@ -16,9 +16,10 @@ import { FileLock } from './interProcessLock';
 import { LeaseStore } from './leaseStore';
 import type { Clock, Logger } from './logger';
 import type { MementoLike } from './memento';
+import { PoolJanitor, type PoolCleanup } from './poolJanitor';
 import { PortAllocator } from './portAllocator';
 import { probeFor, type PortProbe } from './portProbe';
-import { Reconciler, type ReconcilerOptions } from './reconciler';
+import { DEFAULT_RECONCILER_OPTIONS, Reconciler, type ReconcilerOptions } from './reconciler';
 import type { Settings } from './settings';
 import { VisiblePreviews } from './visiblePreviews';
 
@@ -60,6 +61,10 @@ export interface CoreHost {
   readonly exitsFromEvents?: boolean;
   /** Replaces where starts learn that their container exited (default: the event stream's notices). */
   readonly exitWatch?: ExitWatch;
+  /** Whether an app folder exists (default: the file system; the fake worlds' folders are not on disk). */
+  readonly folderExists?: (folder: string) => Promise<boolean>;
+  /** The inter-process lock's stale time (default LOCK_STALE_MS; tests of a stalled holder shorten it). */
+  readonly lockStaleMs?: number;
 }
 
 export interface Core {
@@ -69,6 +74,9 @@ export interface Core {
   readonly controller: AppController;
   readonly reconciler: Reconciler;
   readonly reaper: IdleReaper;
+  readonly janitor: PoolJanitor;
+  /** "Release Unused Ports": leases of deleted folders, expired and abandoned ones, released now; and what is left. */
+  releaseUnused(): Promise<PoolCleanup>;
   readonly follower: EventFollower;
   readonly exits: ContainerExits;
   /** Which previews are visible (the UI reports; the reaper never stops those apps). */
@@ -90,6 +98,15 @@ export function createCore(host: CoreHost): Core {
   const portUsage = host.engineUsage === undefined ? new CachedPortUsage(engine, clock) : undefined;
   const allocator = createAllocator(host, engines, portUsage);
   const stream = createEventStream(host, engine);
+  const janitor = new PoolJanitor({
+    allocator,
+    engine,
+    expiryDays: () => host.settings().leaseExpiryDays,
+    clock,
+    logger,
+    freshLeaseMs: { ...DEFAULT_RECONCILER_OPTIONS, ...host.reconcilerOptions }.freshLeaseMs,
+    ...(host.folderExists ? { folderExists: host.folderExists } : {}),
+  });
   const controller = new AppController({
     allocator,
     engine,
@@ -97,11 +114,12 @@ export function createCore(host: CoreHost): Core {
     logger,
     clock,
     onPortConflict: () => portUsage?.invalidate(),
+    reclaimPool: async () => (await janitor.collect(await allocator.leases(), await (await engine()).list({ all: true, ours: true }), { abandoned: false })).length,
     exits: host.exitWatch ?? stream.exits,
     ...(host.inspectFolder ? { inspectFolder: host.inspectFolder } : {}),
     ...(host.resolveSourceFolder ? { resolveSourceFolder: host.resolveSourceFolder } : {}),
   });
-  const reconciler = new Reconciler({ controller, allocator, engine, apps: host.apps, logger, clock, ...(host.reconcilerOptions ? { options: host.reconcilerOptions } : {}) });
+  const reconciler = new Reconciler({ controller, allocator, engine, apps: host.apps, logger, clock, janitor, ...(host.reconcilerOptions ? { options: host.reconcilerOptions } : {}) });
   const visiblePreviews = new VisiblePreviews();
   const reaper = new IdleReaper({
     controller,
@@ -121,6 +139,8 @@ export function createCore(host: CoreHost): Core {
     controller,
     reconciler,
     reaper,
+    janitor,
+    releaseUnused: () => janitor.releaseUnused(host.settings().portRange),
     follower: stream.follower,
     exits: stream.exits,
     visiblePreviews,
@@ -129,6 +149,7 @@ export function createCore(host: CoreHost): Core {
     onEventStreamError: stream.errors.event,
     async dispose() {
       await stream.follower.stop();
+      await allocator.flush();
       controller.dispose();
       stream.dispose();
     },
@@ -142,9 +163,12 @@ function detectFromSettings(host: CoreHost): Promise<ContainerEngine> {
 
 function createAllocator(host: CoreHost, engines: EngineProvider, portUsage: CachedPortUsage | undefined): PortAllocator {
   const { logger, clock } = host;
+  const lock = host.storageDir === undefined ? undefined : new FileLock(host.storageDir, logger, host.lockStaleMs);
+  const journal = host.storageDir === undefined ? undefined : new FileLeaseJournal(host.storageDir, clock, logger);
   return new PortAllocator({
-    store: new LeaseStore(host.memento, logger, host.storageDir === undefined ? undefined : new FileLeaseJournal(host.storageDir, clock, logger)),
-    ...(host.storageDir === undefined ? {} : { lock: new FileLock(host.storageDir, logger) }),
+    // Every write first checks that this window still holds the lock (a stalled one may not).
+    store: new LeaseStore(host.memento, logger, journal, lock ? { fence: () => lock.verifyHeld() } : {}),
+    ...(lock ? { lock } : {}),
     // Built per probe so a changed bind address or engine connection applies at once. A remote
     // engine's host cannot be bound from here, so its ports are probed by connecting to them.
     probe: host.probe ?? { isFree: (port) => probeFor(engines.current?.host, host.settings().bindAddress).isFree(port) },
@@ -152,6 +176,10 @@ function createAllocator(host: CoreHost, engines: EngineProvider, portUsage: Cac
     ...(host.engineUsage === null ? {} : { engine: host.engineUsage ?? portUsage }),
     clock,
     logger,
+    idlePolicy: () => {
+      const settings = host.settings();
+      return { timeoutMinutes: settings.idleTimeoutMinutes, releasePort: settings.releasePortOnIdle };
+    },
   });
 }
 

@@ -5,7 +5,7 @@ import { causeLine } from './logCause';
  * Errors a user can meet. Each names the cause and the next step, and says which follow-up
  * actions make sense, so the UI can offer them as buttons without parsing messages.
  */
-export type ErrorAction = 'showLogs' | 'openSettings' | 'retry' | 'releasePort' | 'installEngine' | 'useListenedPort';
+export type ErrorAction = 'showLogs' | 'openSettings' | 'retry' | 'releasePort' | 'releaseUnusedPorts' | 'installEngine' | 'useListenedPort';
 
 export abstract class PreviewContainersError extends Error {
   abstract readonly code: string;
@@ -46,8 +46,8 @@ export class PoolExhaustedError extends PreviewContainersError {
     const held = holders.length > 0 ? l10n.t(' Leased: {0}{1}.', shown.join(', '), more) : '';
     super(
       l10n.t('The port pool is full: all {0} ports of {1}–{2} are leased or in use by other processes.{3} ', size, start, end, held) +
-        l10n.t('Release a port ("Preview Containers: Release App Port") or widen previewContainers.portRange.start/end.'),
-      ['releasePort', 'openSettings'],
+        l10n.t('Release the ports of deleted or long-unused apps ("Preview Containers: Release Unused Ports"), release one ("Release App Port"), or widen previewContainers.portRange.start/end.'),
+      ['releaseUnusedPorts', 'releasePort', 'openSettings'],
       'previewContainers.portRange',
     );
   }
@@ -60,6 +60,18 @@ export class LockTimeoutError extends PreviewContainersError {
       l10n.t('Another VS Code window is holding the port allocation lock ({0}) for too long. Try again; if it persists, close other windows or delete that lock folder.', lockPath),
       ['retry'],
     );
+  }
+}
+
+/**
+ * This window held the port lock but may no longer: it stalled past the lock's stale time and
+ * another window may have taken it over. Nothing was written; the allocator retries with the lock
+ * taken again, so a user only sees this when that keeps happening.
+ */
+export class LockLostError extends PreviewContainersError {
+  readonly code = 'lockLost';
+  constructor(detail: string) {
+    super(`The port allocation lock was lost (${detail}). Nothing was changed; try again.`, ['retry']);
   }
 }
 

@@ -2,6 +2,7 @@ import type { AppController } from './appController';
 import type { AppRef } from './appIdentity';
 import type { ContainerEngine } from './engine/containerEngine';
 import { isOurs, LABEL_APP, LABEL_PATH } from './engine/labels';
+import type { IdlePolicy } from './leaseRecords';
 import type { Clock, Logger } from './logger';
 import type { PortAllocator } from './portAllocator';
 
@@ -15,7 +16,7 @@ export interface IdleReaperDeps {
   readonly controller: AppController;
   readonly allocator: PortAllocator;
   readonly engine: () => Promise<ContainerEngine>;
-  /** This window's apps (others found running are reaped too when this installation leases them). */
+  /** This window's apps (others found running are reaped too, by their lease's recorded policy). */
   readonly apps: () => readonly AppRef[];
   /** Apps whose preview tab is visible in this window: never reaped, and kept active for other windows. */
   readonly visibleAppKeys: () => readonly string[];
@@ -96,10 +97,6 @@ export class IdleReaper {
       }
     }
     const settings = this.deps.settings();
-    const timeoutMs = settings.idleTimeoutMinutes * 60_000;
-    if (timeoutMs === 0) {
-      return report;
-    }
     const engine = await this.deps.engine();
     const running = (await engine.list({ all: false, ours: true })).filter((c) => c.running && isOurs(c.labels));
     const leases = new Map((await this.deps.allocator.leases()).map((l) => [l.key, l]));
@@ -115,6 +112,13 @@ export class IdleReaper {
       if (!own.has(key) && lease === undefined) {
         continue;
       }
+      // Each app by its own window's policy: another workspace's app only by what its lease recorded.
+      const policy = own.has(key) ? { timeoutMinutes: settings.idleTimeoutMinutes, releasePort: settings.releasePortOnIdle } : lease?.idle;
+      const timeoutMs = (policy?.timeoutMinutes ?? 0) * 60_000;
+      if (policy === undefined || timeoutMs === 0) {
+        this.warnedFor.delete(key);
+        continue;
+      }
       const app = own.get(key) ?? { key, appId: container.labels[LABEL_APP] ?? container.name, folder: key, name: container.labels[LABEL_APP] ?? container.name, root: key };
       // A start in flight (here or in another window) is not idle.
       if ((lease !== undefined && !lease.confirmed) || this.deps.controller.stateOf(app).status === 'starting') {
@@ -124,7 +128,7 @@ export class IdleReaper {
       const last = Math.max(lease?.lastActiveAt ?? 0, container.startedAt ?? stateStart ?? now, this.localActivity.get(key) ?? 0);
       const stopsIn = last + timeoutMs - now;
       if (stopsIn <= 0) {
-        await this.reap(engine, app, own.has(key), container.id, settings.releasePortOnIdle);
+        await this.reap(engine, app, own.has(key), container.id, policy);
         report.stopped.push(app.appId);
         this.warnedFor.delete(key);
       } else if (stopsIn <= warningLeadMs(timeoutMs) && this.warnedFor.get(key) !== last) {
@@ -139,8 +143,9 @@ export class IdleReaper {
     return report;
   }
 
-  private async reap(engine: ContainerEngine, app: AppRef, ownApp: boolean, containerId: string, release: boolean): Promise<void> {
-    this.deps.logger.info(`${app.appId} was idle for ${this.deps.settings().idleTimeoutMinutes} min: stopping it${release ? ' and releasing its port' : ''}.`);
+  private async reap(engine: ContainerEngine, app: AppRef, ownApp: boolean, containerId: string, policy: IdlePolicy): Promise<void> {
+    const release = policy.releasePort;
+    this.deps.logger.info(`${app.appId} was idle for ${policy.timeoutMinutes} min${ownApp ? '' : ' (its own workspace\'s idle setting)'}: stopping it${release ? ' and releasing its port' : ''}.`);
     if (ownApp) {
       // The dependency cache stays: the next start should not reinstall everything.
       await (release ? this.deps.controller.release(app, { keepCache: true }) : this.deps.controller.stop(app));

@@ -1,36 +1,16 @@
-import * as z from 'zod/mini';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from './logger';
 import type { MementoLike } from './memento';
+import { applyChanges, applyOwnChange, decodeLeases, encodeLeases, generationOf, LEASES_KEY, type LeaseChange } from './leaseRecords';
 import { LeaseTable } from './leaseTable';
-import { describe } from './portRange';
 
-/** A port lease: app `key` holds `port` until released (sticky across runs). */
-export interface Lease {
-  readonly key: string;
-  readonly appId: string;
-  readonly port: number;
-  /** When the port was first given to this app (ms since epoch). */
-  readonly allocatedAt: number;
-  /** Last change of this record (ms since epoch); orders concurrent writers. */
-  readonly updatedAt: number;
-  /**
-   * The app has run on this port at least once. An unconfirmed lease belongs to a first start in
-   * flight; if its window died, repair releases it (a confirmed one is a sticky reservation).
-   */
-  readonly confirmed?: boolean;
-  /** Last sign of use any window recorded (visible preview, explicit run/open): the idle clock. */
-  readonly lastActiveAt?: number;
-}
+export * from './leaseRecords';
+export { LeaseTable };
 
-/** A change as recorded in the shared journal; `port: null` records a release. */
-export interface LeaseChange {
-  readonly key: string;
-  readonly appId: string;
-  readonly port: number | null;
-  readonly allocatedAt: number;
-  readonly updatedAt: number;
-  readonly confirmed?: boolean;
-  readonly lastActiveAt?: number;
+/** The journal as one read saw it: its generation (0 when there is none yet) and its changes. */
+export interface JournalSnapshot {
+  readonly generation: number;
+  readonly changes: readonly LeaseChange[];
 }
 
 /**
@@ -38,148 +18,148 @@ export interface LeaseChange {
  * eventually; the journal, read and written under the inter-process lock, closes that window.
  */
 export interface LeaseJournal {
-  read(): Promise<readonly LeaseChange[]>;
-  append(changes: readonly LeaseChange[]): Promise<void>;
+  read(): Promise<JournalSnapshot>;
+  /**
+   * Writes `changes` as generation `basis + 1` and returns it; throws LockLostError when the
+   * journal is no longer at `basis` (another process wrote since this one read: it lost the lock).
+   */
+  append(changes: readonly LeaseChange[], basis: number): Promise<number>;
 }
 
-export const LEASES_KEY = 'previewContainers.leases';
-export const LEASES_VERSION = 1;
-
-const portSchema = z.int().check(z.gte(1), z.lte(65535));
-// Up to the last instant a Date can hold: a larger value would make every date rendering throw.
-const timeSchema = z.number().check(z.gte(0), z.lte(8.64e15));
-export const leaseSchema = z.object({
-  key: z.string().check(z.minLength(1)),
-  appId: z.string().check(z.minLength(1)),
-  port: portSchema,
-  allocatedAt: timeSchema,
-  updatedAt: timeSchema,
-  confirmed: z.optional(z.boolean()),
-  lastActiveAt: z.optional(timeSchema),
-});
-export const leaseChangeSchema = z.object({
-  key: z.string().check(z.minLength(1)),
-  appId: z.string(),
-  port: z.nullable(portSchema),
-  allocatedAt: timeSchema,
-  updatedAt: timeSchema,
-  confirmed: z.optional(z.boolean()),
-  lastActiveAt: z.optional(timeSchema),
-});
-
-interface StoredLeases {
-  readonly version: typeof LEASES_VERSION;
-  readonly leases: readonly Lease[];
+/** The table as one read saw it, and the journal generation a write must build on. */
+export interface LeaseSnapshot {
+  /** Shared with the store: read it, never change it (changes go through `commit`). */
+  readonly table: LeaseTable;
+  readonly basis: number | undefined;
 }
 
-export { LeaseTable };
+export interface LeaseStoreOptions {
+  /** Throws when this process no longer holds the inter-process lock; checked before every write. */
+  readonly fence?: () => Promise<void>;
+  /** How long the globalState write waits to take more changes with it (ms). */
+  readonly flushDelayMs?: number;
+}
+
+const DEFAULT_FLUSH_DELAY_MS = 20;
 
 /**
- * Reads whatever is stored, keeping every valid lease and dropping (with a warning) anything
- * unreadable: an unknown version, a wrong shape, a bad entry, or two leases on one port.
+ * Leases in globalState, merged with the shared journal when there is one. The decoded table is
+ * kept, keyed by the stored value (its identity, or the generation our last write put in it), so a
+ * read costs nothing while nobody else wrote; changes go to the journal at once (under the lock)
+ * and into globalState shortly after, many per write: re-encoding the whole table on every
+ * allocation made allocation cost grow with the table.
  */
-export function decodeLeases(raw: unknown, logger: Logger): LeaseTable {
-  const table = new LeaseTable();
-  if (raw === undefined || raw === null) {
-    return table;
-  }
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    logger.warn(`Stored port leases were unreadable (${typeof raw}); starting with an empty table.`);
-    return table;
-  }
-  const record = raw as { version?: unknown; leases?: unknown };
-  if (record.version !== LEASES_VERSION) {
-    logger.warn(`Stored port leases have unknown version ${describe(record.version)}; salvaging valid entries.`);
-  }
-  if (!Array.isArray(record.leases)) {
-    logger.warn('Stored port leases had no lease list; starting with an empty table.');
-    return table;
-  }
-  let dropped = 0;
-  for (const entry of record.leases) {
-    const parsed = leaseSchema.safeParse(entry);
-    if (!parsed.success || table.has(parsed.data.key)) {
-      dropped++;
-      continue;
-    }
-    const lease = parsed.data;
-    const rival = table.holderOf(lease.port);
-    if (rival) {
-      dropped++;
-      // Keep the older holder: it is the one most likely to be running on that port.
-      if (rival.allocatedAt <= lease.allocatedAt) {
-        continue;
-      }
-      table.delete(rival.key);
-    }
-    table.set(lease.key, lease);
-  }
-  if (dropped > 0) {
-    logger.warn(`Dropped ${dropped} unreadable or conflicting stored port lease(s).`);
-  }
-  return table;
-}
-
-export function encodeLeases(table: LeaseTable): StoredLeases {
-  const leases = [...table.values()].sort((a, b) => a.port - b.port);
-  return { version: LEASES_VERSION, leases };
-}
-
-/** Applies journal changes that are newer than what the table holds (last writer wins). */
-export function applyChanges(table: LeaseTable, changes: readonly LeaseChange[]): void {
-  const ordered = [...changes].sort((a, b) => a.updatedAt - b.updatedAt);
-  for (const change of ordered) {
-    const current = table.get(change.key);
-    if (current && current.updatedAt >= change.updatedAt) {
-      continue;
-    }
-    if (change.port === null) {
-      table.delete(change.key);
-    } else {
-      // A newer holder of the same port evicts an older one (it can only come from a repair).
-      const holder = table.holderOf(change.port);
-      if (holder && holder.key !== change.key && holder.updatedAt < change.updatedAt) {
-        table.delete(holder.key);
-      }
-      table.set(change.key, {
-        key: change.key,
-        appId: change.appId,
-        port: change.port,
-        allocatedAt: change.allocatedAt,
-        updatedAt: change.updatedAt,
-        ...(change.confirmed === undefined ? {} : { confirmed: change.confirmed }),
-        ...(change.lastActiveAt === undefined ? {} : { lastActiveAt: change.lastActiveAt }),
-      });
-    }
-  }
-}
-
-/** Leases in globalState, merged with the shared journal when there is one. */
 export class LeaseStore {
+  private cache: { raw: unknown; generation: string | undefined; table: LeaseTable } | undefined;
+  /** The journal generation the cached table has taken in. */
+  private journalApplied: number | undefined;
+  /** Committed changes globalState does not hold yet. */
+  private readonly pending: LeaseChange[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly writer = randomBytes(6).toString('hex');
+  private writes = 0;
+
   constructor(
     private readonly memento: MementoLike,
     private readonly logger: Logger,
     private readonly journal?: LeaseJournal,
+    private readonly options: LeaseStoreOptions = {},
   ) {}
 
   /** The current table. Call under the inter-process lock when about to write. */
   async load(): Promise<LeaseTable> {
-    const table = decodeLeases(this.memento.get(LEASES_KEY), this.logger);
-    if (this.journal) {
-      applyChanges(table, await this.journal.read());
+    return (await this.read()).table;
+  }
+
+  /** The current table and the journal generation it includes. */
+  async read(): Promise<LeaseSnapshot> {
+    const table = this.fromMemento();
+    if (!this.journal) {
+      return { table, basis: undefined };
     }
-    return table;
+    const journal = await this.journal.read();
+    const current = this.fromMemento();
+    if (this.journalApplied !== journal.generation || current !== table) {
+      applyChanges(current, journal.changes);
+      this.journalApplied = journal.generation;
+    }
+    return { table: current, basis: journal.generation };
+  }
+
+  /** Records changes decided on a snapshot: in the journal now (if it is still at `basis`), in globalState soon. */
+  async commit(changes: readonly LeaseChange[], basis: number | undefined): Promise<void> {
+    if (changes.length === 0) {
+      return;
+    }
+    await this.options.fence?.();
+    if (this.journal) {
+      const before = this.journalApplied;
+      const generation = await this.journal.append(changes, basis ?? 0);
+      this.journalApplied = before === basis ? generation : undefined;
+    }
+    const table = this.fromMemento();
+    for (const change of changes) {
+      applyOwnChange(table, change);
+    }
+    this.pending.push(...changes);
+    this.scheduleFlush();
+  }
+
+  /** Writes what globalState does not hold yet (before the host closes, and for tests). */
+  flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushing = this.flushing.then(() => this.writeOut());
+    return this.flushing;
   }
 
   /** The table as this window last saw it, without the journal (cheap, may lag other windows). */
   peek(): LeaseTable {
-    return decodeLeases(this.memento.get(LEASES_KEY), this.logger);
+    return this.fromMemento();
   }
 
-  async save(table: LeaseTable, changes: readonly LeaseChange[]): Promise<void> {
-    if (this.journal && changes.length > 0) {
-      await this.journal.append(changes);
+  private fromMemento(): LeaseTable {
+    const raw = this.memento.get(LEASES_KEY);
+    const cache = this.cache;
+    if (cache && (raw === cache.raw || (cache.generation !== undefined && generationOf(raw) === cache.generation))) {
+      cache.raw = raw;
+      return cache.table;
     }
-    await this.memento.update(LEASES_KEY, encodeLeases(table));
+    const table = decodeLeases(raw, this.logger);
+    // Another writer's value: what we committed and it may not hold yet goes back on top.
+    applyChanges(table, this.pending);
+    this.cache = { raw, generation: generationOf(raw), table };
+    this.journalApplied = undefined;
+    return table;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined) {
+      return;
+    }
+    this.flushTimer = setTimeout(() => void this.flush(), this.options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS);
+    this.flushTimer.unref?.();
+  }
+
+  private async writeOut(): Promise<void> {
+    if (this.pending.length === 0) {
+      return;
+    }
+    const table = this.fromMemento();
+    const generation = `${this.writer}-${++this.writes}`;
+    const written = this.pending.length;
+    // Named before the write, so a read meanwhile knows the value for ours.
+    this.cache = { raw: undefined, generation, table };
+    try {
+      await this.memento.update(LEASES_KEY, encodeLeases(table, generation));
+      this.pending.splice(0, written);
+      if (this.cache.generation === generation) {
+        this.cache.raw = this.memento.get(LEASES_KEY);
+      }
+    } catch (error) {
+      this.logger.warn(`Could not write the port leases to globalState (the journal has them; retrying): ${String(error)}`);
+      this.scheduleFlush();
+    }
   }
 }

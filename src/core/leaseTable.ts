@@ -1,12 +1,16 @@
 import type { Lease } from './leaseStore';
+import { PortBitmap } from './portBitmap';
 
 /**
- * The lease table: leases by app key, with an index by port, so "is this port leased to another
- * app?" is one lookup wherever it is asked (allocation, adoption, repair, journal merges).
+ * The lease table: leases by app key, with an index by port (and a bitmap of leased ports), so
+ * "is this port leased to another app?" is one lookup and "the lowest port nobody leases" a word
+ * scan, wherever they are asked (allocation, adoption, repair, journal merges).
  */
 export class LeaseTable implements Iterable<[string, Lease]> {
   private readonly byKey = new Map<string, Lease>();
-  private readonly byPort = new Map<number, string>();
+  /** Holders per port: one, except for a moment inside a merge (never written so). */
+  private readonly byPort = new Map<number, string[]>();
+  private readonly leased = new PortBitmap();
 
   constructor(leases: Iterable<Lease> = []) {
     for (const lease of leases) {
@@ -29,11 +33,17 @@ export class LeaseTable implements Iterable<[string, Lease]> {
   /** Sets the app's lease; a lease of another app on the same port is left for the caller to settle. */
   set(key: string, lease: Lease): this {
     const before = this.byKey.get(key);
-    if (before && this.byPort.get(before.port) === key) {
-      this.byPort.delete(before.port);
+    if (before) {
+      this.unindex(key, before.port);
     }
     this.byKey.set(key, lease);
-    this.byPort.set(lease.port, key);
+    const holders = this.byPort.get(lease.port);
+    if (holders) {
+      holders.push(key);
+    } else {
+      this.byPort.set(lease.port, [key]);
+      this.leased.set(lease.port);
+    }
     return this;
   }
 
@@ -43,29 +53,25 @@ export class LeaseTable implements Iterable<[string, Lease]> {
       return false;
     }
     this.byKey.delete(key);
-    if (this.byPort.get(lease.port) === key) {
-      this.byPort.delete(lease.port);
-      // Two leases on one port (never written, but a merge may pass through it): keep the other indexed.
-      for (const other of this.byKey.values()) {
-        if (other.port === lease.port) {
-          this.byPort.set(other.port, other.key);
-          break;
-        }
-      }
-    }
+    this.unindex(key, lease.port);
     return true;
   }
 
-  /** The lease on `port`, if any. */
+  /** The lease on `port`, if any (the first one set, should a merge pass through two). */
   holderOf(port: number): Lease | undefined {
-    const key = this.byPort.get(port);
+    const key = this.byPort.get(port)?.[0];
     return key === undefined ? undefined : this.byKey.get(key);
   }
 
   /** Whether `port` is leased to an app other than `key`. */
   leasedToOther(port: number, key: string): boolean {
-    const holder = this.byPort.get(port);
-    return holder !== undefined && holder !== key;
+    const holders = this.byPort.get(port);
+    return holders !== undefined && holders.some((holder) => holder !== key);
+  }
+
+  /** The lowest port in [from, to] that no app leases, if any. */
+  nextUnleased(from: number, to: number): number | undefined {
+    return this.leased.nextClear(from, to);
   }
 
   values(): IterableIterator<Lease> {
@@ -82,5 +88,20 @@ export class LeaseTable implements Iterable<[string, Lease]> {
 
   [Symbol.iterator](): IterableIterator<[string, Lease]> {
     return this.byKey.entries();
+  }
+
+  private unindex(key: string, port: number): void {
+    const holders = this.byPort.get(port);
+    if (!holders) {
+      return;
+    }
+    const at = holders.indexOf(key);
+    if (at >= 0) {
+      holders.splice(at, 1);
+    }
+    if (holders.length === 0) {
+      this.byPort.delete(port);
+      this.leased.clear(port);
+    }
   }
 }

@@ -9,14 +9,16 @@ export interface MementoLike {
 // Compile-time proof that the real Memento fits.
 export type MementoCheck = vscode.Memento extends MementoLike ? true : never;
 
-/** An in-memory Memento, for tests and for hosts without storage. */
+/**
+ * An in-memory Memento, for tests and for hosts without storage. It behaves as VS Code's does
+ * (extHostMemento.ts): `update` stores a JSON copy, `get` returns that stored value itself, so the
+ * value read stays the same object until someone writes again.
+ */
 export class InMemoryMemento implements MementoLike {
   private readonly values = new Map<string, unknown>();
 
   get<T>(key: string): T | undefined {
-    const value = this.values.get(key);
-    // Mirror VS Code: stored values are JSON, so callers never share references with the store.
-    return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
+    return this.values.get(key) as T | undefined;
   }
 
   update(key: string, value: unknown): Promise<void> {

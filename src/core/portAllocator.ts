@@ -1,13 +1,15 @@
-import type { PortAllocation, PortAllocations } from '../api';
 import type { AppRef } from './appIdentity';
-import type { EnginePortUsage, EnginePortUse } from './engine/portUsage';
-import { PoolExhaustedError, type PortHolder } from './errors';
+import { LazyEngineView, type EnginePortUsage, type EnginePortUse } from './engine/portUsage';
+import { LockLostError, PoolExhaustedError } from './errors';
 import { noInterProcessLock, type InterProcessLock } from './interProcessLock';
-import type { Lease, LeaseChange, LeaseStore, LeaseTable } from './leaseStore';
+import type { IdlePolicy, Lease, LeaseChange, LeaseSnapshot, LeaseStore } from './leaseStore';
 import type { Clock, Logger } from './logger';
+import { describeAllocations, holdersOf, type Allocations } from './poolView';
 import { inRange, type PortRange } from './portRange';
 import type { PortProbe } from './portProbe';
 import { SerialQueue } from './serialQueue';
+
+export type { AllocationEntry, Allocations } from './poolView';
 
 const issued: unique symbol = Symbol('PortLease');
 
@@ -28,16 +30,6 @@ export class PortLease {
   }
 }
 
-/** One lease as "Show Port Allocations" and the public API list it (src/api.ts). */
-export type AllocationEntry = PortAllocation;
-
-/** The pool as the public API reports it, plus the leases kept from an earlier range. */
-export interface Allocations extends PortAllocations {
-  readonly allocated: AllocationEntry[];
-  /** Leases kept from an earlier, different port range; they move on the app's next run. */
-  readonly outsideRange: AllocationEntry[];
-}
-
 export interface AllocateOptions {
   /** Ports to skip this time, e.g. ones the engine just refused. */
   readonly avoid?: Iterable<number>;
@@ -54,7 +46,12 @@ export interface PortAllocatorDeps {
   readonly lock?: InterProcessLock;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The idle policy of this window, recorded on the leases of its apps (other windows follow it). */
+  readonly idlePolicy?: () => IdlePolicy;
 }
+
+/** A stalled window taken over retries its critical section this often before giving up. */
+const LOCK_ATTEMPTS = 3;
 
 /** The one place that decides which host port an app gets. */
 export class PortAllocator {
@@ -72,32 +69,28 @@ export class PortAllocator {
   allocatePort(app: AppRef, options: AllocateOptions = {}): Promise<PortLease> {
     const range = this.deps.range();
     const avoid = new Set(options.avoid ?? []);
-    return this.exclusive(async () => {
-      const table = await this.deps.store.load();
+    return this.exclusive(async (snapshot) => {
+      const { table } = snapshot;
       const engineUse = new LazyEngineView(this.deps.engine, options.enginePorts);
       const held = table.get(app.key);
-      if (held && (await this.stillUsable(held.port, app, table, range, avoid, engineUse))) {
-        if (held.appId !== app.appId) {
-          await this.write(table, { ...held, appId: app.appId, updatedAt: this.deps.clock() });
-        }
+      if (held && (await this.stillUsable(held.port, app, snapshot, range, avoid, engineUse))) {
+        // A start is use: the expiry clock starts again, and the owner's policy is current.
+        await this.commit(snapshot, { ...held, ...this.ownerOf(app), lastUsedAt: this.deps.clock() });
         return new PortLease(issued, app, held.port);
       }
       if (held) {
         this.deps.logger.info(`Port ${held.port} of ${app.appId} is no longer usable; choosing another.`);
       }
-      for (let port = range.start; port <= range.end; port++) {
-        if (table.leasedToOther(port, app.key) || avoid.has(port)) {
+      for (let port = table.nextUnleased(range.start, range.end); port !== undefined; port = table.nextUnleased(port + 1, range.end)) {
+        if (avoid.has(port)) {
           continue;
         }
         const use = await engineUse.useOf(port);
-        if (use && (use.ownerKey !== app.key || use.publishing)) {
-          continue;
-        }
-        if (!(await this.deps.probe.isFree(port))) {
+        if ((use && (use.ownerKey !== app.key || use.publishing)) || !(await this.deps.probe.isFree(port))) {
           continue;
         }
         const now = this.deps.clock();
-        await this.write(table, { key: app.key, appId: app.appId, port, allocatedAt: now, updatedAt: now, confirmed: false });
+        await this.commit(snapshot, { key: app.key, port, allocatedAt: now, confirmed: false, lastUsedAt: now, ...this.ownerOf(app) });
         this.deps.logger.info(`Allocated port ${port} to ${app.appId}.`);
         return new PortLease(issued, app, port);
       }
@@ -122,16 +115,17 @@ export class PortAllocator {
 
   /** Forgets the app's lease. Returns the port it held, if any. */
   releasePort(app: Pick<AppRef, 'key' | 'appId'>): Promise<number | undefined> {
-    return this.exclusive(async () => {
-      const table = await this.deps.store.load();
-      const held = table.get(app.key);
-      if (!held) {
+    return this.releaseIf(app.key, () => true);
+  }
+
+  /** Forgets a lease only if `still` says so of it as it is now (under the lock). */
+  releaseIf(key: string, still: (lease: Lease) => boolean): Promise<number | undefined> {
+    return this.exclusive(async (snapshot) => {
+      const held = snapshot.table.get(key);
+      if (!held || !still(held)) {
         return undefined;
       }
-      table.delete(app.key);
-      const now = this.deps.clock();
-      const change: LeaseChange = { key: app.key, appId: held.appId, port: null, allocatedAt: held.allocatedAt, updatedAt: now };
-      await this.deps.store.save(table, [change]);
+      await this.commit(snapshot, { ...held, port: null });
       this.deps.logger.info(`Released port ${held.port} of ${held.appId}.`);
       return held.port;
     });
@@ -152,22 +146,21 @@ export class PortAllocator {
    * e.g. after globalState was lost. Refuses to evict another app's lease.
    */
   adopt(app: AppRef, port: number): Promise<boolean> {
-    return this.exclusive(async () => {
-      const table = await this.deps.store.load();
-      const current = table.get(app.key);
+    return this.exclusive(async (snapshot) => {
+      const current = snapshot.table.get(app.key);
+      const now = this.deps.clock();
       if (current?.port === port) {
         if (!current.confirmed) {
           // A start whose window died after `run`: its running container proves the lease.
-          await this.write(table, { ...current, updatedAt: this.deps.clock(), confirmed: true });
+          await this.commit(snapshot, { ...current, confirmed: true, lastUsedAt: now });
           this.deps.logger.info(`Confirmed port ${port} of ${app.appId} from its running container.`);
         }
         return true;
       }
-      if (table.leasedToOther(port, app.key)) {
+      if (snapshot.table.leasedToOther(port, app.key)) {
         return false;
       }
-      const now = this.deps.clock();
-      await this.write(table, { key: app.key, appId: app.appId, port, allocatedAt: current?.allocatedAt ?? now, updatedAt: now, confirmed: true });
+      await this.commit(snapshot, { key: app.key, port, allocatedAt: current?.allocatedAt ?? now, confirmed: true, lastUsedAt: now, ...this.ownerOf(app) });
       this.deps.logger.info(`Adopted port ${port} for ${app.appId} from a running container.`);
       return true;
     });
@@ -178,15 +171,14 @@ export class PortAllocator {
    * on). Refuses, returning false, if another app leases that port meanwhile.
    */
   restore(previous: Lease): Promise<boolean> {
-    return this.exclusive(async () => {
-      const table = await this.deps.store.load();
-      if (table.get(previous.key)?.port === previous.port) {
+    return this.exclusive(async (snapshot) => {
+      if (snapshot.table.get(previous.key)?.port === previous.port) {
         return true;
       }
-      if (table.leasedToOther(previous.port, previous.key)) {
+      if (snapshot.table.leasedToOther(previous.port, previous.key)) {
         return false;
       }
-      await this.write(table, { ...previous, updatedAt: this.deps.clock() });
+      await this.commit(snapshot, previous);
       this.deps.logger.info(`Port ${previous.port} of ${previous.appId} restored after a failed start elsewhere.`);
       return true;
     });
@@ -194,17 +186,38 @@ export class PortAllocator {
 
   /** Marks the lease as proven (the app ran on it): from now on it is a sticky reservation. */
   confirm(app: Pick<AppRef, 'key'>): Promise<void> {
-    return this.patch(app.key, (lease) => (lease.confirmed ? undefined : { ...lease, confirmed: true }));
+    return this.patch([app.key], (lease) => (lease.confirmed ? undefined : { ...lease, confirmed: true }));
   }
 
   /** Refreshes `updatedAt`: a start in flight shows other windows that it is alive. */
   touch(app: Pick<AppRef, 'key'>): Promise<void> {
-    return this.patch(app.key, (lease) => lease);
+    return this.patch([app.key], (lease) => lease);
   }
 
   /** Records use of the app where every window sees it (the shared lease table). */
   markActive(app: Pick<AppRef, 'key'>, at: number): Promise<void> {
-    return this.patch(app.key, (lease) => ((lease.lastActiveAt ?? 0) >= at ? undefined : { ...lease, lastActiveAt: at }));
+    return this.patch([app.key], (lease) => ((lease.lastActiveAt ?? 0) >= at ? undefined : { ...lease, lastActiveAt: at, lastUsedAt: Math.max(at, lease.lastUsedAt ?? 0) }));
+  }
+
+  /** Records that the apps were in use at `at` (seen running, just stopped): their expiry clock restarts. */
+  markUsed(keys: readonly string[], at: number): Promise<void> {
+    return this.patch(keys, (lease) => ((lease.lastUsedAt ?? 0) >= at ? undefined : { ...lease, lastUsedAt: at }));
+  }
+
+  /** Brings this window's apps' leases up to date with its idle policy and workspace (settings change). */
+  async recordOwners(apps: readonly AppRef[]): Promise<void> {
+    const byKey = new Map(apps.map((a) => [a.key, a]));
+    const outdated = (lease: Lease): Lease | undefined => {
+      const owner = this.ownerOf(byKey.get(lease.key)!);
+      const same = lease.workspace === owner.workspace && lease.idle?.timeoutMinutes === owner.idle?.timeoutMinutes && lease.idle?.releasePort === owner.idle?.releasePort;
+      return same ? undefined : { ...lease, ...owner };
+    };
+    // Checked without the lock first: this runs at every reconcile pass and nearly never writes.
+    const table = await this.deps.store.load();
+    const keys = [...byKey.keys()].filter((key) => table.has(key) && outdated(table.get(key)!));
+    if (keys.length > 0) {
+      await this.patch(keys, outdated);
+    }
   }
 
   /** Every lease, as the shared table says now. */
@@ -212,100 +225,69 @@ export class PortAllocator {
     return [...(await this.deps.store.load()).values()];
   }
 
-  async listAllocations(): Promise<Allocations> {
+  /** The pool: every lease with its app, folder, workspace, last use and whether it runs. */
+  async listAllocations(ownKeys: ReadonlySet<string> = new Set()): Promise<Allocations> {
     const range = this.deps.range();
     const table = await this.deps.store.load();
-    const allocated: AllocationEntry[] = [];
-    const outsideRange: AllocationEntry[] = [];
-    for (const lease of [...table.values()].sort((a, b) => a.port - b.port)) {
-      const entry: AllocationEntry = {
-        appId: lease.appId,
-        port: lease.port,
-        folder: lease.key,
-        allocatedAt: new Date(lease.allocatedAt).toISOString(),
-      };
-      (inRange(range, lease.port) ? allocated : outsideRange).push(entry);
-    }
-    return {
-      allocated,
-      allocatedCount: allocated.length,
-      availableCount: range.size - allocated.length,
-      range: { start: range.start, end: range.end, size: range.size },
-      outsideRange,
-    };
+    const usage = await this.deps.engine?.portsInUse().catch(() => undefined);
+    return describeAllocations(table, range, { usage, ownKeys });
   }
 
-  private patch(key: string, change: (lease: Lease) => Lease | undefined): Promise<void> {
-    return this.exclusive(async () => {
-      const table = await this.deps.store.load();
-      const lease = table.get(key);
-      const next = lease ? change(lease) : undefined;
-      if (next) {
-        await this.write(table, { ...next, updatedAt: this.deps.clock() });
+  /** Writes what is committed but not yet in globalState (before the host closes). */
+  flush(): Promise<void> {
+    return this.deps.store.flush();
+  }
+
+  private ownerOf(app: Pick<AppRef, 'appId' | 'root'>): Pick<Lease, 'appId' | 'workspace' | 'idle'> {
+    const idle = this.deps.idlePolicy?.();
+    return { appId: app.appId, workspace: app.root, ...(idle ? { idle } : {}) };
+  }
+
+  private patch(keys: readonly string[], change: (lease: Lease) => Lease | undefined): Promise<void> {
+    return this.exclusive(async (snapshot) => {
+      const changes: Omit<LeaseChange, 'updatedAt'>[] = [];
+      for (const key of keys) {
+        const lease = snapshot.table.get(key);
+        const next = lease ? change(lease) : undefined;
+        if (next) {
+          changes.push(next);
+        }
+      }
+      await this.commit(snapshot, ...changes);
+    });
+  }
+
+  private exclusive<T>(task: (snapshot: LeaseSnapshot) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.lock.withLock(async () => task(await this.deps.store.read()));
+        } catch (error) {
+          if (!(error instanceof LockLostError) || attempt >= LOCK_ATTEMPTS) {
+            throw error;
+          }
+          this.deps.logger.warn(`${error.message} Taking the lock again (attempt ${attempt + 1} of ${LOCK_ATTEMPTS}).`);
+        }
       }
     });
   }
 
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.queue.run(() => this.lock.withLock(task));
+  /** Records changes decided on `snapshot`, each stamped later than the record it replaces. */
+  private commit(snapshot: LeaseSnapshot, ...changes: Omit<LeaseChange, 'updatedAt'>[]): Promise<void> {
+    const now = this.deps.clock();
+    const stamped = changes.map((change) => ({ ...change, updatedAt: Math.max(now, (snapshot.table.get(change.key)?.updatedAt ?? 0) + 1) }));
+    return this.deps.store.commit(stamped, snapshot.basis);
   }
 
-  private async write(table: LeaseTable, lease: LeaseChange & { port: number }): Promise<void> {
-    table.set(lease.key, lease);
-    await this.deps.store.save(table, [lease]);
-  }
-
-  private async stillUsable(
-    port: number,
-    app: AppRef,
-    table: LeaseTable,
-    range: PortRange,
-    avoid: ReadonlySet<number>,
-    engineUse: LazyEngineView,
-  ): Promise<boolean> {
-    if (!inRange(range, port) || avoid.has(port)) {
-      return false;
-    }
-    if (table.leasedToOther(port, app.key)) {
+  private async stillUsable(port: number, app: AppRef, snapshot: LeaseSnapshot, range: PortRange, avoid: ReadonlySet<number>, engineUse: LazyEngineView): Promise<boolean> {
+    if (!inRange(range, port) || avoid.has(port) || snapshot.table.leasedToOther(port, app.key)) {
       return false;
     }
     const use = await engineUse.useOf(port);
     if (use && use.ownerKey !== app.key) {
       return false;
     }
-    if (use?.publishing) {
-      // Our own running container holds it: still ours, and a bind probe would only see itself.
-      return true;
-    }
-    return this.deps.probe.isFree(port);
+    // Our own running container holds it: still ours, and a bind probe would only see itself.
+    return use?.publishing === true || this.deps.probe.isFree(port);
   }
-}
-
-/** Asks the engine at most once per allocation, and only if a candidate needs it. */
-class LazyEngineView {
-  private usage: Promise<ReadonlyMap<number, EnginePortUse>> | undefined;
-
-  constructor(
-    private readonly engine: EnginePortUsage | undefined,
-    known: ReadonlyMap<number, EnginePortUse> | undefined,
-  ) {
-    this.usage = known ? Promise.resolve(known) : undefined;
-  }
-
-  async useOf(port: number): Promise<EnginePortUse | undefined> {
-    if (!this.usage) {
-      if (!this.engine) {
-        return undefined;
-      }
-      this.usage = this.engine.portsInUse();
-    }
-    return (await this.usage).get(port);
-  }
-}
-
-function holdersOf(table: LeaseTable, range: PortRange): PortHolder[] {
-  return [...table.values()]
-    .filter((lease) => inRange(range, lease.port))
-    .sort((a, b) => a.port - b.port)
-    .map((lease) => ({ appId: lease.appId, port: lease.port }));
 }

@@ -4,7 +4,9 @@ import type { ContainerEngine } from './engine/containerEngine';
 import { isOurs, labelledPort, LABEL_PATH } from './engine/labels';
 import type { ContainerSummary, EngineEvent } from './engine/types';
 import { LeaseTable } from './leaseTable';
+import { SEEN_RUNNING_RESOLUTION_MS } from './leaseExpiry';
 import type { Clock, Logger } from './logger';
+import type { CollectedLease, PoolJanitor } from './poolJanitor';
 import type { PortAllocator } from './portAllocator';
 
 export interface ReconcilerOptions {
@@ -27,6 +29,8 @@ export interface ReconcilerDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly options?: Partial<ReconcilerOptions>;
+  /** Releases leases of deleted folders and expired ones at each repair pass. */
+  readonly janitor?: PoolJanitor;
 }
 
 export interface ReconcileReport {
@@ -36,6 +40,8 @@ export interface ReconcileReport {
   readonly releasedLeases: string[];
   /** Our containers nobody leases and that could not be adopted, removed. */
   readonly removedContainers: string[];
+  /** Leases of deleted folders, and expired ones, released with their stopped containers and caches. */
+  readonly collected: CollectedLease[];
 }
 
 /**
@@ -97,7 +103,7 @@ export class Reconciler {
   }
 
   private async pass(repair: boolean): Promise<ReconcileReport> {
-    const report: ReconcileReport = { adopted: [], releasedLeases: [], removedContainers: [] };
+    const report: ReconcileReport = { adopted: [], releasedLeases: [], removedContainers: [], collected: [] };
     const engine = await this.deps.engine();
     const containers = (await engine.list({ all: true, ours: true })).filter((c) => isOurs(c.labels));
     const leases = new LeaseTable(await this.deps.allocator.leases());
@@ -144,8 +150,10 @@ export class Reconciler {
 
     if (repair) {
       await this.repair(engine, byKey, leases, own, report);
+      await this.keepLeasesCurrent(byKey, leases, own);
+      report.collected.push(...((await this.deps.janitor?.collect([...leases.values()], containers, { abandoned: false })) ?? []));
     }
-    if (report.adopted.length + report.releasedLeases.length + report.removedContainers.length > 0) {
+    if (report.adopted.length + report.releasedLeases.length + report.removedContainers.length + report.collected.length > 0) {
       this.deps.logger.info(`Reconciled: ${JSON.stringify(report)}`);
     }
     return report;
@@ -187,6 +195,22 @@ export class Reconciler {
         report.removedContainers.push(container.name);
         this.misses.delete(`container:${container.id}`);
       }
+    }
+  }
+
+  /**
+   * A running app is in use: its expiry clock moves with it (an hour at a time, so this costs a
+   * write an hour per app, not one per pass). This window's apps carry its current idle policy.
+   */
+  private async keepLeasesCurrent(byKey: ReadonlyMap<string, ContainerSummary>, leases: LeaseTable, own: ReadonlyMap<string, AppRef>): Promise<void> {
+    const now = this.deps.clock();
+    const seen = [...leases.values()].filter((l) => byKey.get(l.key)?.running && (l.lastUsedAt ?? 0) < now - SEEN_RUNNING_RESOLUTION_MS).map((l) => l.key);
+    if (seen.length > 0) {
+      await this.deps.allocator.markUsed(seen, now);
+    }
+    const owned = [...own.values()].filter((app) => leases.has(app.key));
+    if (owned.length > 0) {
+      await this.deps.allocator.recordOwners(owned);
     }
   }
 

@@ -43,12 +43,16 @@ export interface Settings {
   readonly idleTimeoutMinutes: number;
   readonly releasePortOnIdle: boolean;
   readonly reconcileIntervalSeconds: number;
+  /** Days a lease with no running container may go unused before it is released (0: never). */
+  readonly leaseExpiryDays: number;
   /** The named volume every app container shares for package manager caches; undefined: none. */
   readonly packageCacheVolume: string | undefined;
   /** CPU and memory limits of every app container (apps[].resources override them). */
   readonly resources: ResourceSettings;
   readonly openPreviewOnRun: OpenOnRun;
 }
+
+export const DEFAULT_LEASE_EXPIRY_DAYS = 30;
 
 export const DEFAULT_PACKAGE_CACHE_VOLUME = 'preview-pkg-cache';
 
@@ -249,6 +253,7 @@ export function readSettings(get: SettingGetter): Settings {
     idleTimeoutMinutes: integer(get, 'idleTimeoutMinutes', 15, 0, 7 * 24 * 60),
     releasePortOnIdle: bool(get, 'releasePortOnIdle', true),
     reconcileIntervalSeconds: integer(get, 'reconcileIntervalSeconds', 60, 5, 3600),
+    leaseExpiryDays: integer(get, 'leaseExpiryDays', DEFAULT_LEASE_EXPIRY_DAYS, 0, 3650),
     packageCacheVolume: packageCacheVolume(get),
     resources: parseResources(get('resources'), S + 'resources'),
     openPreviewOnRun: oneOf<OpenOnRun>(get, 'openPreviewOnRun', ['tab', 'integratedBrowser', 'external', 'none'], 'tab'),

@@ -9,6 +9,11 @@ import { codeBlock, codeSpan, escapeMarkdown } from './markdown';
 import { Disposable } from './dispose';
 import { isolatedHost } from './previewAddress';
 import { Debouncer } from '../core/timing';
+import type { PortAllocator } from '../core/portAllocator';
+import { allocationItem, otherAllocations, otherAllocationsItem, type AllocationNode, type OtherAllocationsNode } from './otherAllocations';
+
+/** An app of this window, the "Other allocations" section, or one lease in it. */
+export type AppsTreeNode = AppDefinition | OtherAllocationsNode | AllocationNode;
 
 /** What the tooltips tell besides the app's own state. */
 export interface TooltipSources {
@@ -28,20 +33,22 @@ export const APPS_VIEW_ID = 'previewContainers.apps';
  * The "Apps" view: one item per app, its port and state in the description, everything else in
  * the tooltip. `contextValue` = `app:<status>[:leased]` so menus can match state with regexes.
  */
-export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvider<AppDefinition> {
-  private readonly changed = this._register(new vscode.EventEmitter<AppDefinition | AppDefinition[] | undefined>());
+export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvider<AppsTreeNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<AppsTreeNode | AppsTreeNode[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   /** Apps whose item changed since the last repaint; `undefined` = repaint everything. */
   private pending: Set<string> | undefined = new Set();
   private readonly repaint = this._register(new Debouncer(50, () => this.flush()));
   private countdowns: ReadonlyMap<string, number> = new Map();
-  readonly view: vscode.TreeView<AppDefinition>;
+  readonly view: vscode.TreeView<AppsTreeNode>;
 
   constructor(
     private readonly catalog: AppCatalog,
     private readonly controller: AppController,
     private readonly engineStatus: EngineStatus,
     private readonly tooltips: TooltipSources,
+    /** Lists the leases of other workspaces and deleted folders (the "Other allocations" section). */
+    private readonly allocator: PortAllocator,
   ) {
     super();
     this._register(controller.onDidChangeState((state) => this.scheduleRefresh(state.app.key)));
@@ -62,9 +69,9 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
     this.refresh();
   }
 
-  async getChildren(element?: AppDefinition): Promise<AppDefinition[]> {
+  async getChildren(element?: AppsTreeNode): Promise<AppsTreeNode[]> {
     if (element) {
-      return [];
+      return 'kind' in element && element.kind === 'otherAllocations' ? element.entries.map((entry) => ({ kind: 'allocation', entry })) : [];
     }
     await this.catalog.ready();
     const apps = [...this.catalog.all()];
@@ -73,10 +80,18 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (this.engineStatus.state === 'missing' || this.engineStatus.state === 'notResponding') {
       return [];
     }
-    return apps;
+    const others = await otherAllocations(this.allocator, new Set(apps.map((def) => def.ref.key))).catch(() => []);
+    return others.length > 0 ? [...apps, { kind: 'otherAllocations', entries: others }] : apps;
   }
 
-  getTreeItem(def: AppDefinition): vscode.TreeItem {
+  getTreeItem(node: AppsTreeNode): vscode.TreeItem {
+    if (!('kind' in node)) {
+      return this.appItem(node);
+    }
+    return node.kind === 'otherAllocations' ? otherAllocationsItem(node) : allocationItem(node.entry, Date.now());
+  }
+
+  private appItem(def: AppDefinition): vscode.TreeItem {
     const state = this.controller.stateOf(def.ref);
     const item = new vscode.TreeItem(def.ref.name, vscode.TreeItemCollapsibleState.None);
     item.id = def.ref.key;

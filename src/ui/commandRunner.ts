@@ -12,6 +12,7 @@ const LABELS: Record<ErrorAction, () => string> = {
   openSettings: () => vscode.l10n.t('Open Settings'),
   retry: () => vscode.l10n.t('Retry'),
   releasePort: () => vscode.l10n.t('Show Port Allocations'),
+  releaseUnusedPorts: () => vscode.l10n.t('Release Unused Ports'),
   installEngine: () => vscode.l10n.t('How to Install'),
   useListenedPort: () => vscode.l10n.t('Use That Port'),
 };
@@ -42,6 +43,7 @@ export async function showError(logger: Logger, error: unknown, handlers: ErrorH
   const builtIn: ErrorHandlers = {
     openSettings: () => openSettings(error instanceof PreviewContainersError ? error.setting : undefined),
     releasePort: () => vscode.commands.executeCommand('previewContainers.showPortAllocations'),
+    releaseUnusedPorts: () => vscode.commands.executeCommand('previewContainers.releaseUnusedPorts'),
     installEngine: () => vscode.env.openExternal(vscode.Uri.parse('https://podman.io/docs/installation')),
   };
   const available = actions.filter((a) => handlers[a] ?? builtIn[a]);

@@ -14,7 +14,11 @@ export class PortAllocationsDocument implements vscode.TextDocumentContentProvid
   private text = '{}';
   private readonly registration: vscode.Disposable;
 
-  constructor(private readonly allocator: PortAllocator) {
+  constructor(
+    private readonly allocator: PortAllocator,
+    /** This window's apps: their entries say `thisWindow: true`. */
+    private readonly ownKeys: () => ReadonlySet<string>,
+  ) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, this);
   }
 
@@ -23,7 +27,7 @@ export class PortAllocationsDocument implements vscode.TextDocumentContentProvid
   }
 
   async show(): Promise<Allocations> {
-    const allocations = await this.allocator.listAllocations();
+    const allocations = await this.allocator.listAllocations(this.ownKeys());
     this.text = `${JSON.stringify(allocations, null, 2)}\n`;
     this.changed.fire(URI);
     const document = await vscode.workspace.openTextDocument(URI);

@@ -162,7 +162,7 @@ describe('Reliability: load across windows (separate processes, shared lagged gl
       const error = outcome.error!;
       assert.equal(error.name, 'PoolExhaustedError', error.message);
       assert.match(error.message, /^The port pool is full: all 10 ports of 34100–34109 are leased or in use by other processes\. Leased: /);
-      assert.match(error.message, /and 5 more\. Release a port \("Preview Containers: Release App Port"\) or widen previewContainers\.portRange\.start\/end\.$/);
+      assert.match(error.message, /and 5 more\. Release the ports of deleted or long-unused apps \("Preview Containers: Release Unused Ports"\), release one \("Release App Port"\), or widen previewContainers\.portRange\.start\/end\.$/);
       assert.equal(error.setting, 'previewContainers.portRange');
       assert.deepEqual(new Set((error.holders ?? []).map((h) => `${h.appId} :${h.port}`)), holders, 'the error names every holder');
       const named = [...error.message.matchAll(/([a-z0-9-]+) :(\d+)/g)].map((m) => `${m[1]} :${m[2]}`);

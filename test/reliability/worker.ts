@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     }
   }
   const leases = await window.allocator.leases();
+  await window.core.dispose(); // writes what globalState does not hold yet
   window.memento.close();
   await send({ type: 'done', outcomes, reports, leases });
   process.exit(0);

@@ -27,6 +27,8 @@ export interface FakeWorldOptions {
   readonly reconcilerOptions?: Partial<ReconcilerOptions>;
   /** The idle warning's answer ("Keep running"), and a record of who was warned. */
   readonly keepRunning?: () => boolean;
+  /** Which app folders exist (the fake folders are not on disk; default: all of them). */
+  readonly folderExists?: (folder: string) => Promise<boolean>;
 }
 
 /** The fakes never run a program: the engine is the FakeEngine. */
@@ -63,6 +65,7 @@ export function fakeWorld(options: FakeWorldOptions) {
       warned.push(app.appId);
       return Promise.resolve(options.keepRunning?.() ?? false);
     },
+    folderExists: options.folderExists ?? (() => Promise.resolve(true)),
     ...(options.exits ? { exitWatch: options.exits } : {}),
     ...(options.reconcilerOptions ? { reconcilerOptions: options.reconcilerOptions } : {}),
   });

@@ -38,14 +38,14 @@ describe('lease store', () => {
       const dir = await tempDir('pc-journal');
       const clock = new FakeClock();
       const journal = new FileLeaseJournal(dir, clock.read, new RecordingLogger());
-      assert.deepEqual(await journal.read(), []);
+      assert.deepEqual(await journal.read(), { generation: 0, changes: [] });
       const t = clock.now;
-      await journal.append([{ key: '/a', appId: 'a', port: 32100, allocatedAt: t, updatedAt: t }]);
-      await journal.append([{ key: '/a', appId: 'a', port: null, allocatedAt: t, updatedAt: t + 1 }]);
-      assert.deepEqual(await journal.read(), [{ key: '/a', appId: 'a', port: null, allocatedAt: t, updatedAt: t + 1 }]);
+      assert.equal(await journal.append([{ key: '/a', appId: 'a', port: 32100, allocatedAt: t, updatedAt: t }], 0), 1);
+      assert.equal(await journal.append([{ key: '/a', appId: 'a', port: null, allocatedAt: t, updatedAt: t + 1 }], 1), 2);
+      assert.deepEqual(await journal.read(), { generation: 2, changes: [{ key: '/a', appId: 'a', port: null, allocatedAt: t, updatedAt: t + 1 }] });
       clock.advance(JOURNAL_TTL_MS + 10);
-      await journal.append([{ key: '/b', appId: 'b', port: 32101, allocatedAt: clock.now, updatedAt: clock.now }]);
-      assert.deepEqual((await journal.read()).map((c) => c.key), ['/b']);
+      await journal.append([{ key: '/b', appId: 'b', port: 32101, allocatedAt: clock.now, updatedAt: clock.now }], 2);
+      assert.deepEqual((await journal.read()).changes.map((c) => c.key), ['/b']);
     });
 
     it('ignores a corrupted journal file with a warning', async () => {
@@ -53,7 +53,7 @@ describe('lease store', () => {
       await fs.writeFile(path.join(dir, 'lease-journal.json'), '{"version":1,"changes":[{"key":');
       const logger = new RecordingLogger();
       const journal = new FileLeaseJournal(dir, new FakeClock().read, logger);
-      assert.deepEqual(await journal.read(), []);
+      assert.deepEqual(await journal.read(), { generation: 0, changes: [] });
       assert.match(logger.warnings.join(), /corrupted/);
     });
   });

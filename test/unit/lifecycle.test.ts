@@ -151,8 +151,9 @@ describe('lifecycle (fake engine, fake clock)', () => {
       const w = make({ apps: [web] });
       const { containerId, port } = await w.controller.run({ ref: web });
       await w.controller.stop(web);
+      await w.allocator.flush();
       // globalState lost web's lease, and another app got its port meanwhile.
-      await w.memento.update(LEASES_KEY, { version: 1, leases: [{ key: app('thief').key, appId: 'thief', port, allocatedAt: 1, updatedAt: 1, confirmed: true }] });
+      await w.memento.update(LEASES_KEY, { version: 1, leases: [{ key: app('thief').key, appId: 'thief', port, allocatedAt: w.clock.now, updatedAt: w.clock.now, confirmed: true }] });
       for (let i = 0; i < 2; i++) {
         assert.deepEqual((await w.reconciler.reconcile()).removedContainers, []);
         w.clock.advance(11_000);
@@ -284,6 +285,7 @@ describe('lifecycle (fake engine, fake clock)', () => {
       while (![...x.engine.containers.values()].some((c) => c.labels['previewContainers.path'] === slow.key)) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
+      await x.allocator.flush(); // x's write reaches the shared globalState
       assert.equal((await w.allocator.lease(slow.key))?.confirmed, false);
       clock.advance(60 * 60_000);
       assert.deepEqual((await reaper.tick()).stopped, [], 'a start in flight is not idle');
@@ -329,6 +331,7 @@ describe('lifecycle (fake engine, fake clock)', () => {
       for (let minute = 0; minute < 40; minute++) {
         clock.advance(60_000);
         await a.reaper.tick();
+        await windowA.allocator.flush(); // A's write reaches the shared globalState
         assert.deepEqual((await b.reaper.tick()).stopped, [], `minute ${minute}`);
       }
       assert.equal(windowA.engine.containers.size, 1);

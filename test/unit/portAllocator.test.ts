@@ -89,6 +89,7 @@ describe('PortAllocator', () => {
     const first = makeAllocator();
     await first.allocator.allocatePort(app('x'));
     await first.allocator.allocatePort(app('y'));
+    await first.allocator.flush(); // globalState is written a moment after the change
     const second = makeAllocator({ memento: first.memento });
     assert.equal((await second.allocator.allocatePort(app('y'))).port, 32101);
     assert.equal((await second.allocator.allocatePort(app('z'))).port, 32102);

@@ -225,6 +225,8 @@ export class CliEngine implements ContainerEngine {
       timeoutMs: options.timeoutMs === 0 ? undefined : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       signal: options.signal,
       all: options.all ?? false,
+      // No time limit: it waits as long as the host lives, and not longer.
+      endsWithHost: options.timeoutMs === 0,
     });
     this.options.logger.debug(`${this.binary} ${full.join(' ')} → ${result.spawnError ?? result.exitCode ?? '?'} (${Date.now() - started} ms)`);
     if (result.spawnError === 'ENOENT') {

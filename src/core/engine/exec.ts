@@ -14,12 +14,14 @@ export interface ExecOptions {
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly all?: boolean;
+  /** A long-lived call (`wait`): it runs under the host-death watcher, so it never outlives the extension host. */
+  readonly endsWithHost?: boolean;
 }
 
 /** Runs a program with an argument array (never a shell) and collects its output. */
 export type Exec = (file: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
 
-/** Runs a long-lived program, calling `onLine` for each output line, until it ends or is cancelled. */
+/** Runs a long-lived program, calling `onLine` for each output line, until it ends, is cancelled, or the host dies. */
 export type ExecStream = (
   file: string,
   args: readonly string[],

@@ -83,3 +83,25 @@ export class CachedPortUsage implements EnginePortUsage {
     this.cached = undefined;
   }
 }
+
+/** Asks the engine at most once per allocation, and only if a candidate needs it. */
+export class LazyEngineView {
+  private usage: Promise<ReadonlyMap<number, EnginePortUse>> | undefined;
+
+  constructor(
+    private readonly engine: EnginePortUsage | undefined,
+    known: ReadonlyMap<number, EnginePortUse> | undefined,
+  ) {
+    this.usage = known ? Promise.resolve(known) : undefined;
+  }
+
+  async useOf(port: number): Promise<EnginePortUse | undefined> {
+    if (!this.usage) {
+      if (!this.engine) {
+        return undefined;
+      }
+      this.usage = this.engine.portsInUse();
+    }
+    return (await this.usage).get(port);
+  }
+}

@@ -3,9 +3,9 @@ import { containerNameFor, type AppRef } from '../appIdentity';
 import { EngineRunError, RunSpecError } from '../engine/engineErrors';
 import type { ContainerEngine } from '../engine/containerEngine';
 import type { EnginePortUse } from '../engine/portUsage';
-import { ContainerRuntimeError, EngineCommandError, ImageMissingError, PortConflictError } from '../errors';
+import { ContainerRuntimeError, EngineCommandError, ImageMissingError, PoolExhaustedError, PortConflictError } from '../errors';
 import type { Logger } from '../logger';
-import type { PortAllocator, PortLease } from '../portAllocator';
+import type { AllocateOptions, PortAllocator, PortLease } from '../portAllocator';
 import { answers, reachableHost } from '../readiness';
 import type { Settings } from '../settings';
 import type { PreparedLaunch } from './launch';
@@ -26,6 +26,8 @@ export interface PortRetryContext {
   /** The port leased for this attempt (the state shows it at once). */
   readonly onLease: (port: number) => void;
   readonly onPortConflict?: () => void;
+  /** Releases the leases nobody can use any more (deleted folders, expired); returns how many. */
+  readonly reclaimPool?: (() => Promise<number>) | undefined;
   /** Pulls the image (a missing one, when the policy allows). */
   readonly pull: (image: string) => Promise<void>;
   readonly throwIfCancelled: () => void;
@@ -46,7 +48,7 @@ export async function runOnPoolPort(ctx: PortRetryContext): Promise<{ id: string
   // Bounded: a few refused ports, plus one pull and one name clash.
   for (let attempt = 0; attempt < MAX_PORT_ATTEMPTS + 2 && refused.length < MAX_PORT_ATTEMPTS; attempt++) {
     ctx.progress(refused.length === 0 ? l10n.t('Allocating a port…') : l10n.t('Port {0} is taken; trying another…', refused[refused.length - 1] ?? ''));
-    const lease = await ctx.allocator.allocatePort(app, { avoid: refused, enginePorts: freshView });
+    const lease = await allocate(ctx, { avoid: refused, enginePorts: freshView });
     freshView = undefined;
     ctx.onLease(lease.port);
     ctx.throwIfCancelled();
@@ -81,6 +83,26 @@ export async function runOnPoolPort(ctx: PortRetryContext): Promise<{ id: string
     }
   }
   throw new PortConflictError(app.appId, refused);
+}
+
+/**
+ * A full pool first gives back what the next reconcile pass would release anyway (leases of
+ * deleted folders, expired ones), so a start does not fail for ports nobody can use.
+ */
+async function allocate(ctx: PortRetryContext, options: AllocateOptions): Promise<PortLease> {
+  try {
+    return await ctx.allocator.allocatePort(ctx.app, options);
+  } catch (error) {
+    if (!(error instanceof PoolExhaustedError) || !ctx.reclaimPool) {
+      throw error;
+    }
+    ctx.progress('The port pool is full: releasing unused ports…');
+    if ((await ctx.reclaimPool()) === 0) {
+      throw error;
+    }
+    // The engine view given before is stale now: the released leases' containers are gone.
+    return ctx.allocator.allocatePort(ctx.app, { ...(options.avoid ? { avoid: options.avoid } : {}) });
+  }
 }
 
 /** What the attempts so far learnt: refused ports, name clashes, whether the image was pulled. */

@@ -33,6 +33,7 @@ export interface StartDeps {
   readonly clock: Clock;
   readonly exits: ExitWatch | undefined;
   readonly onPortConflict: (() => void) | undefined;
+  readonly reclaimPool: (() => Promise<number>) | undefined;
   readonly inspectFolder: (folder: string) => Promise<FolderInfo>;
   /** The host folder to mount: its real path, checked to lie inside the workspace. */
   readonly resolveSourceFolder: (app: AppRef) => Promise<string>;
@@ -194,6 +195,7 @@ export class StartAttempt {
       progress: (stage) => this.progress(stage),
       onLease: (port) => this.deps.update(this.app, { port }),
       onPortConflict: this.deps.onPortConflict,
+      reclaimPool: this.deps.reclaimPool,
       pull: (image) => this.pull(image),
       throwIfCancelled: () => this.throwIfCancelled(),
     });
