@@ -51,6 +51,9 @@ export const execaStream: ExecStream = async (file, args, onLine, options) => {
     env: ENV,
     forceKillAfterDelay: 2000,
   });
+  if (subprocess.pid !== undefined) {
+    options.onSpawn?.(subprocess.pid);
+  }
   try {
     for await (const line of subprocess.iterable({ from })) {
       onLine(line);
