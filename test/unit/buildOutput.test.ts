@@ -186,6 +186,8 @@ describe('buildBuildArgv', () => {
     assert.ok(!buildBuildArgv({ ...spec, pull: 'missing' }, 'docker').some((a) => a.startsWith('--pull')));
     assert.ok(buildBuildArgv({ ...spec, pull: 'always' }, 'docker').includes('--pull'));
     assert.ok(buildBuildArgv({ ...spec, pull: 'always' }, 'podman').includes('--pull=always'));
+    assert.ok(buildBuildArgv({ ...spec, noCache: true }, 'docker').includes('--no-cache'));
+    assert.ok(!buildBuildArgv(spec, 'docker').includes('--no-cache'));
   });
 
   it('refuses what the engine would read as options, relative paths, line breaks and bad names', () => {

@@ -14,6 +14,8 @@ export interface BuildSpec {
   /** Labels on the image (and so on every container run from it). */
   readonly labels: Readonly<Record<string, string>>;
   readonly pull: PullPolicy;
+  /** Rebuild: every step runs again (RUN steps that fetch dependencies get today's). */
+  readonly noCache?: boolean;
 }
 
 // A reference we tag ourselves: lower-case repository path, a tag; never an option.
@@ -52,6 +54,9 @@ export function buildBuildArgv(spec: BuildSpec, kind: EngineKind = 'podman'): st
     args.push(`--pull=${spec.pull}`);
   } else if (spec.pull === 'always') {
     args.push('--pull');
+  }
+  if (spec.noCache) {
+    args.push('--no-cache');
   }
   if (spec.target !== undefined) {
     args.push('--target', spec.target);
