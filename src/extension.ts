@@ -12,6 +12,7 @@ import { Commands } from './ui/commands';
 import { currentSettings, IgnoredSettingsNotice, watchConfiguration } from './ui/configuration';
 import { contextKeys } from './ui/contextKeys';
 import { EngineStatus } from './ui/engineStatus';
+import { describeEngine, engineChanged } from './ui/engineSwitch';
 import { askKeepRunning } from './ui/idleWarning';
 import { registerLanguageModelTools } from './ui/languageModelTools';
 import { Lifecycle } from './ui/lifecycle';
@@ -44,17 +45,22 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
   const engineStatus = own(new EngineStatus(core.engines));
   const logs = own(new AppLogs(() => core.engines.get(), core.controller));
   const onActivity = (def: { ref: { key: string } }): void => void core.reaper.markActive(def.ref).catch(() => undefined);
-  const operations = new AppOperations({ catalog, controller: core.controller, logs, engineStatus, onActivity });
+  const operations = new AppOperations({ catalog, controller: core.controller, logs, engineStatus, onActivity, reportError: (error) => void showError(logger, error) });
   const previews = own(new PreviewPanels({ extensionUri: context.extensionUri, controller: core.controller, catalog, operations, visible: core.visiblePreviews, reportError: (error) => void showError(logger, error) }));
   const lifecycle = own(new Lifecycle({ core, catalog, engineStatus, reconcileIntervalMs: () => currentSettings().reconcileIntervalSeconds * 1000, logger }));
-  const tooltips = { countdowns: (states: Parameters<typeof core.reaper.countdowns>[0]) => core.reaper.countdowns(states), previewOrigin: (key: string) => previews.originFor(key), onDidCheckIdle: lifecycle.onDidCheckIdle };
+  const tooltips = {
+    countdowns: (states: Parameters<typeof core.reaper.countdowns>[0]) => core.reaper.countdowns(states),
+    previewOrigin: (key: string) => previews.originFor(key),
+    engine: () => (core.engines.current ? describeEngine(core.engines.current) : undefined),
+    onDidCheckIdle: lifecycle.onDidCheckIdle,
+  };
   own(new AppsTreeProvider(catalog, core.controller, engineStatus, tooltips));
   own(new AppsStatusBar(core.controller));
   const allocations = own(new PortAllocationsDocument(core.allocator));
   const commands = new Commands({ operations, previews, catalog, controller: core.controller, allocations, logger, refresh: () => lifecycle.refresh(), exec: execaExec });
   context.subscriptions.push(...commands.register());
   const ignoredSettings = new IgnoredSettingsNotice(logger);
-  own(watchConfiguration({ ignoredSettings, engineChanged: () => core.engines.invalidate(), reconcile: () => void lifecycle.reconcileNow() }));
+  own(watchConfiguration({ ignoredSettings, engineChanged: () => void engineChanged(core.engines, () => catalog.all().map((d) => d.ref), logger), reconcile: () => void lifecycle.reconcileNow() }));
   const api = own(new PublicApi({ operations, previews, catalog, controller: core.controller, allocator: core.allocator }));
   context.subscriptions.push(...registerLanguageModelTools(operations, catalog, () => api.api.getApps()));
   // The first engine contact (detection spawns the engine CLI) happens after activate() returns, so

@@ -23,6 +23,8 @@ export type { RunResult } from './start/startAttempt';
 export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (stage: string) => void;
+  /** The app visibly listens where the published port cannot reach it: the message, and the port it does use (when switching to it would help). */
+  readonly onDiagnosis?: (message: string, usablePort: number | undefined) => void;
 }
 
 export interface AppControllerDeps {
@@ -96,6 +98,7 @@ export class AppController {
           settings: this.deps.settings(),
           signal: options.signal ? AbortSignal.any([options.signal, own.signal]) : own.signal,
           onProgress: options.onProgress,
+          onDiagnosis: options.onDiagnosis,
         });
         return await attempt.run();
       } finally {

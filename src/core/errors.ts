@@ -1,8 +1,10 @@
+import { causeLine } from './logCause';
+
 /**
  * Errors a user can meet. Each names the cause and the next step, and says which follow-up
  * actions make sense, so the UI can offer them as buttons without parsing messages.
  */
-export type ErrorAction = 'showLogs' | 'openSettings' | 'retry' | 'releasePort' | 'installEngine';
+export type ErrorAction = 'showLogs' | 'openSettings' | 'retry' | 'releasePort' | 'installEngine' | 'useListenedPort';
 
 export abstract class PreviewContainersError extends Error {
   abstract readonly code: string;
@@ -141,9 +143,27 @@ export class AppStartError extends PreviewContainersError {
     readonly appId: string,
     reason: string,
     readonly logLines: readonly string[],
+    actions: readonly ErrorAction[] = ['showLogs', 'retry'],
   ) {
-    const tail = logLines.length > 0 ? `\nLast log lines:\n${logLines.slice(-15).join('\n')}` : ' (it printed nothing)';
-    super(`${appId} did not start: ${reason}${tail}`, ['showLogs', 'retry']);
+    // The headline (what a notification shows) names the cause: the log's own line that says what
+    // went wrong, not its last lines. The log follows for Show Logs and the tooltip.
+    const cause = causeLine(logLines);
+    const headline = `${appId} did not start: ${reason}${cause === undefined ? '' : ` It says: ${cause}`}`;
+    const log = logLines.length > 0 ? `\nLog (last ${logLines.length} lines):\n${logLines.join('\n')}` : ' (it printed nothing)';
+    super(`${headline}${log}`, actions);
+  }
+}
+
+/** The app listens where the published port cannot reach it (another port, or loopback only). */
+export class AppListenError extends AppStartError {
+  constructor(
+    appId: string,
+    reason: string,
+    logLines: readonly string[],
+    /** The port it does listen on (reachably), which "Use port N" switches to; undefined for loopback-only. */
+    readonly listenedPort: number | undefined,
+  ) {
+    super(appId, reason, logLines, listenedPort === undefined ? ['showLogs', 'retry'] : ['useListenedPort', 'showLogs', 'retry']);
   }
 }
 

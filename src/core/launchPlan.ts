@@ -188,7 +188,11 @@ export function withInstall(choice: PackageManagerChoice, run: readonly string[]
   }
   if (install) {
     const newer = ['package.json', ...(choice.lockfile ? [choice.lockfile] : [])].map((file) => ` || [ ${file} -nt ${INSTALL_STAMP} ]`).join('');
-    steps.push(`if [ ! -e ${INSTALL_STAMP} ]${newer}; then ${installCommand(choice)} && touch ${INSTALL_STAMP} || exit 1; fi`);
+    // Yarn's Plug'n'Play writes its install state into the project (.pnp.cjs), which is the
+    // container's fresh copy at every start (see sourceMirror.ts): then the install runs again
+    // (quick: the package cache is shared). With node_modules linking the state is in the volume.
+    const pnp = choice.yarnFlavor === 'berry' ? ' || { [ ! -e .pnp.cjs ] && [ ! -e node_modules/.yarn-state.yml ]; }' : '';
+    steps.push(`if [ ! -e ${INSTALL_STAMP} ]${newer}${pnp}; then ${installCommand(choice)} && touch ${INSTALL_STAMP} || exit 1; fi`);
   }
   steps.push('exec "$@"');
   return ['sh', '-c', steps.join('; '), 'sh', ...run];

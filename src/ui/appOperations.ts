@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import type { RunAppResult } from '../api';
 import type { AppDefinition } from '../core/appFolder';
-import type { AppController, RunResult } from '../core/appController';
+import type { AppController, RunOptions, RunResult } from '../core/appController';
 import { UntrustedWorkspaceError } from '../core/errors';
 import type { AppCatalog } from './appCatalog';
+import { rememberContainerPort } from './configuration';
 import type { AppLogs } from './appLogs';
 import type { EngineStatus } from './engineStatus';
 
@@ -14,6 +15,8 @@ export interface AppOperationsDeps {
   readonly engineStatus: EngineStatus;
   /** Explicit use of an app (run, open preview): resets its idle clock. */
   readonly onActivity: (def: AppDefinition) => void;
+  /** An operation started from a notification's button failed. */
+  readonly reportError: (error: unknown) => void;
 }
 
 /** The argument forms commands accept: nothing (pick), a folder Uri, an appId/key/name, a tree item. */
@@ -45,6 +48,20 @@ export class AppOperations {
     return this.deps.logs.show(def.ref);
   }
 
+  /**
+   * The app listens on another port than the published one: remember that port for it
+   * (`previewContainers.apps[].containerPort`, in the workspace settings — visible and editable,
+   * and kept when the lease is released) and start it again on the same host port.
+   */
+  async useListenedPort(def: AppDefinition, port: number): Promise<RunAppResult> {
+    // Stop interrupts a start still waiting; the lease (the host port) stays.
+    await this.deps.controller.stop(def.ref);
+    await rememberContainerPort(def.ref.folder, port);
+    await this.deps.catalog.refresh();
+    const updated = (await this.deps.catalog.find(def.ref.key)) ?? def;
+    return this.run(updated);
+  }
+
   release(def: AppDefinition): Promise<number | undefined> {
     return this.deps.controller.release(def.ref);
   }
@@ -73,7 +90,23 @@ export class AppOperations {
   }
 
   /** Starts through the one controller, with a cancellable progress notification. */
-  private start(def: AppDefinition, begin: (options: { signal?: AbortSignal; onProgress?: (stage: string) => void }) => Promise<RunResult>, always = false): Promise<RunResult> {
+  /** Said within seconds of the app binding the wrong address, while its start still waits. */
+  private tellDiagnosis(def: AppDefinition, message: string, port: number | undefined): void {
+    const use = port === undefined ? undefined : `Use Port ${port}`;
+    void vscode.window.showWarningMessage(message, ...(use ? [use] : []), 'Show Logs').then(async (choice) => {
+      try {
+        if (choice === use && port !== undefined) {
+          await this.useListenedPort(def, port);
+        } else if (choice === 'Show Logs') {
+          await this.showLogs(def);
+        }
+      } catch (error) {
+        this.deps.reportError(error);
+      }
+    });
+  }
+
+  private start(def: AppDefinition, begin: (options: RunOptions) => Promise<RunResult>, always = false): Promise<RunResult> {
     // The manifest already keeps us out of untrusted workspaces; this guards every entry point anyway.
     if (!vscode.workspace.isTrusted) {
       throw new UntrustedWorkspaceError();
@@ -88,7 +121,7 @@ export class AppOperations {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
         try {
-          return await begin({ signal: abort.signal, onProgress: (message) => progress.report({ message }) });
+          return await begin({ signal: abort.signal, onProgress: (message) => progress.report({ message }), onDiagnosis: (message, port) => this.tellDiagnosis(def, message, port) });
         } catch (error) {
           this.deps.engineStatus.record(error);
           throw error;

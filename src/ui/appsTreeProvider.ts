@@ -16,6 +16,8 @@ export interface TooltipSources {
   countdowns(states: readonly AppState[]): Promise<ReadonlyMap<string, number>>;
   /** The origin an open preview tab loads the app from. */
   previewOrigin(appKey: string): string | undefined;
+  /** Which engine runs the apps (podman or docker, its binary, its connection's host). */
+  engine(): string | undefined;
   /** Fires after each idle check: the countdowns moved. */
   readonly onDidCheckIdle: vscode.Event<void>;
 }
@@ -124,7 +126,7 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
       `- Folder: ${codeSpan(def.ref.folder)}`,
       `- App id: ${codeSpan(def.ref.appId)}`,
       `- Port: ${state.port !== undefined ? `${state.port}${state.status === 'running' ? '' : ' (reserved)'}` : 'none yet'}`,
-      `- Container: ${codeSpan(state.containerName)}`,
+      `- Container: ${codeSpan(state.containerName)}${this.tooltips.engine() ? ` (${escapeMarkdown(this.tooltips.engine() ?? '')})` : ''}`,
     ];
     if (state.image) {
       lines.push(`- Image: ${codeSpan(state.image)}`);

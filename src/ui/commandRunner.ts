@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger';
 import { openSettings } from './configuration';
 
 /** What the buttons of an error notification do, when the command offering them can do it. */
-export type ErrorHandlers = Partial<Record<ErrorAction, () => Thenable<unknown> | void>>;
+export type ErrorHandlers = Partial<Record<ErrorAction, (error: unknown) => Thenable<unknown> | void>>;
 
 const LABELS: Record<ErrorAction, string> = {
   showLogs: 'Show Logs',
@@ -12,6 +12,7 @@ const LABELS: Record<ErrorAction, string> = {
   retry: 'Retry',
   releasePort: 'Show Port Allocations',
   installEngine: 'How to Install',
+  useListenedPort: 'Use That Port',
 };
 
 /**
@@ -48,6 +49,6 @@ export async function showError(logger: Logger, error: unknown, handlers: ErrorH
   const choice = await vscode.window.showErrorMessage(headline ?? message, ...available.map((a) => LABELS[a]));
   const chosen = available.find((a) => LABELS[a] === choice);
   if (chosen) {
-    await (handlers[chosen] ?? builtIn[chosen])?.();
+    await (handlers[chosen] ?? builtIn[chosen])?.(error);
   }
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { AppDefinition } from '../core/appFolder';
 import type { AppController } from '../core/appController';
 import type { Exec } from '../core/engine/exec';
-import { UntrustedWorkspaceError } from '../core/errors';
+import { AppListenError, UntrustedWorkspaceError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { AppCatalog } from './appCatalog';
 import type { AppArgument, AppOperations } from './appOperations';
@@ -65,6 +65,7 @@ export class Commands {
     return runCommand(this.deps.logger, () => operation(def), {
       showLogs: () => ops.showLogs(def),
       retry: () => this.withApp(def, title, operation, suggest),
+      useListenedPort: (error) => (error instanceof AppListenError && error.listenedPort !== undefined ? runCommand(this.deps.logger, () => ops.useListenedPort(def, error.listenedPort!)) : undefined),
     });
   }
 

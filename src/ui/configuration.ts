@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HOST_SETTINGS, hostSettingsIn, readSettings, userLevelForHostSettings, type Settings } from '../core/settings';
 
@@ -107,4 +108,22 @@ export function watchConfiguration(targets: {
     }
     targets.reconcile();
   });
+}
+
+/**
+ * Records, in the workspace settings, the port an app listens on inside its container: its
+ * `previewContainers.apps` entry gets `containerPort` (an entry is added when it has none).
+ */
+export async function rememberContainerPort(folder: string, port: number): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const first = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const entries = [...((config.inspect<unknown[]>('apps')?.workspaceValue ?? []) as Record<string, unknown>[])];
+  const resolve = (p: unknown): string | undefined => (typeof p === 'string' ? path.resolve(first ?? '/', p) : undefined);
+  const index = entries.findIndex((e) => resolve(e.path) === path.resolve(folder));
+  if (index >= 0) {
+    entries[index] = { ...entries[index], containerPort: port };
+  } else {
+    entries.push({ path: first ? path.relative(first, folder) || '.' : folder, containerPort: port });
+  }
+  await config.update('apps', entries, vscode.ConfigurationTarget.Workspace);
 }

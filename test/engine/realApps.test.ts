@@ -4,7 +4,7 @@ import { templateById } from '../corpus/templates';
 
 /**
  * The part of the corpus that runs in `npm test` (the whole corpus: `npm run test:corpus`):
- * the AI-builder pnpm scaffold with a failing corepack, and a Vite app behind code-server's
+ * the AI-builder pnpm scaffold, a yarn (berry) and a bun app, all with a failing corepack, and a Vite app behind code-server's
  * `--proxy-domain` on a non-localhost domain. Host ports 36000–36049, code-server on 36490.
  */
 describe('real apps (corpus subset): pnpm without corepack, Vite behind a proxied host name', function () {
@@ -16,11 +16,20 @@ describe('real apps (corpus subset): pnpm without corepack, Vite behind a proxie
     console.log(`      cold ${row.coldMs} ms, warm ${row.warmMs} ms, edit ${row.hmr}`);
   });
 
+  for (const id of ['yarn-berry-vue', 'bun-react']) {
+    it(`${id}: installed by its own package manager (from the npm registry, corepack failing), renders and hot-reloads`, async () => {
+      const row = await checkTemplate(run(), templateById(id));
+      console.log(`      ${row.plan}: cold ${row.coldMs} ms, warm ${row.warmMs} ms, edit ${row.hmr}`);
+    });
+  }
+
   it(`a Vite app under code-server's --proxy-domain host (<port>.${PROXY_DOMAIN}): "Blocked request" without the product's hint, rendered and hot with it`, async () => {
     const server = await codeServer();
     const template = templateById('vite-react');
     const def = await run().addApp(template);
     const page = await run().page();
+    // Leave the previous test's app first: its dev client, finding a server on the same port again, would reload and abort our navigation.
+    await page.goto('about:blank');
     const proxied = (port: number): string => `http://${port}.${PROXY_DOMAIN}:${server.port}/`;
 
     // Control: Vite's host check is real, and code-server's proxy keeps the Host header.

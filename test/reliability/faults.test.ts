@@ -276,7 +276,7 @@ describe('Reliability: faults (real podman)', function () {
     for (let i = 0; i < requests; i++) {
       await assert.rejects(controller.run(withCommand(crashy)), (error: unknown) => {
         assert.ok(error instanceof AppStartError, String(error));
-        assert.match(error.message, /^crashy did not start: its command \(node server\.js\) exited with code 3 before answering HTTP\.\nLast log lines:\n/);
+        assert.match(error.message, /^crashy did not start: its command \(node server\.js\) exited with code 3 before answering HTTP\. It says: fatal: config missing\nLog \(last \d+ lines\):\n/);
         assert.ok(error.logLines.includes('booting crashy') && error.logLines.includes('fatal: config missing'), error.logLines.join('\n'));
         return true;
       });

@@ -7,6 +7,7 @@ import { EngineRunError, type EngineBuildError } from '../../src/core/engine/eng
 import type { ImageDetails, ImageSummary } from '../../src/core/engine/images';
 import { buildRunArgs, type RunSpec } from '../../src/core/engine/runArgs';
 import type { ContainerDetails, ContainerSummary, EngineEvent } from '../../src/core/engine/types';
+import type { Listener } from '../../src/core/listeners';
 
 interface FakeContainer {
   id: string;
@@ -46,7 +47,9 @@ export class FakeEngine implements ContainerEngine {
   available = true;
   calls: string[] = [];
   private nextId = 1;
-  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly eventListeners = new Set<(event: EngineEvent) => void>();
+  /** What each container (by name) listens on, as a test sets it; undefined: cannot tell. */
+  readonly sockets = new Map<string, Listener[]>();
 
   async info(): Promise<EngineInfo> {
     this.assertAvailable('info');
@@ -164,10 +167,10 @@ export class FakeEngine implements ContainerEngine {
   }
 
   events(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<{ reason: string }> {
-    this.listeners.add(onEvent);
+    this.eventListeners.add(onEvent);
     return new Promise((resolve) => {
       signal.addEventListener('abort', () => {
-        this.listeners.delete(onEvent);
+        this.eventListeners.delete(onEvent);
         resolve({ reason: 'cancelled' });
       }, { once: true });
     });
@@ -189,6 +192,11 @@ export class FakeEngine implements ContainerEngine {
       c.waiters.push(resolve);
       signal.addEventListener('abort', () => resolve(undefined), { once: true });
     });
+  }
+
+  async listeners(idOrName: string): Promise<Listener[] | undefined> {
+    const c = this.find(idOrName);
+    return c ? this.sockets.get(c.name) : undefined;
   }
 
   async imageExists(image: string): Promise<boolean> {
@@ -288,7 +296,7 @@ export class FakeEngine implements ContainerEngine {
 
   private emit(container: FakeContainer, action: EngineEvent['action']): void {
     const event: EngineEvent = { id: container.id, name: container.name, action, rawAction: action, labels: container.labels, time: Date.now(), exitCode: container.exitCode };
-    for (const listener of this.listeners) {
+    for (const listener of this.eventListeners) {
       listener(event);
     }
   }

@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { CancelledError, EngineCommandError, EngineNotFoundError, EngineNotRespondingError } from '../errors';
 import type { Logger } from '../logger';
 import { buildBuildArgv, type BuildSpec } from './buildArgv';
@@ -16,6 +17,7 @@ import {
   listImagesArgs,
   logsArgs,
   networkReloadArgs,
+  procNetArgs,
   pullArgs,
   removeArgs,
   removeImageArgs,
@@ -27,6 +29,7 @@ import {
 import { parseDockerImages, parseImageInspect, parsePodmanImages, type ImageDetails, type ImageSummary } from './images';
 import { killDescendants } from './processTree';
 import { isOurs } from './labels';
+import { parseProcNetTcp, type Listener } from '../listeners';
 import { parseDockerPs, parsePodmanPs } from './parseContainerList';
 import { parseEngineEvent } from './parseEvent';
 import { parseInspect } from './parseInspect';
@@ -56,6 +59,8 @@ export class CliEngine implements ContainerEngine {
   readonly binary: string;
   readonly host: string | undefined;
   private readonly globalArgs: readonly string[];
+  /** Container → its first process, for reading its sockets (bounded: containers come and go). */
+  private readonly pids = new BoundedMap<string, number>(64);
 
   constructor(private readonly options: CliEngineOptions) {
     this.kind = options.kind;
@@ -178,6 +183,24 @@ export class CliEngine implements ContainerEngine {
     }
     const code = Number(result.stdout.trim().split('\n').pop());
     return Number.isInteger(code) ? code : undefined;
+  }
+
+  async listeners(idOrName: string): Promise<Listener[] | undefined> {
+    // A local engine's containers are processes of this machine: their sockets are a file read
+    // away (no engine call every half second). A remote one, or a VM's, is asked from inside.
+    if (this.host === undefined && this.globalArgs.length === 0) {
+      const pid = this.pids.get(idOrName) ?? (await this.inspect(idOrName).catch(() => undefined))?.pid;
+      if (pid !== undefined) {
+        this.pids.set(idOrName, pid);
+        const text = await readProcNet(pid);
+        if (text !== undefined) {
+          return parseProcNetTcp(text);
+        }
+        this.pids.delete(idOrName);
+      }
+    }
+    const result = await this.call(procNetArgs(idOrName), { timeoutMs: 10_000 });
+    return result.exitCode === 0 ? parseProcNetTcp(result.stdout) : undefined;
   }
 
   async imageExists(image: string): Promise<boolean> {
@@ -356,5 +379,35 @@ export class CliEngine implements ContainerEngine {
       throw new EngineNotRespondingError(this.kind, result.stderr);
     }
     throw new EngineCommandError(`${this.binary} ${what}`, result.stderr, result.exitCode);
+  }
+}
+
+/** Both socket tables of a process's network namespace, or undefined when they cannot be read. */
+async function readProcNet(pid: number): Promise<string | undefined> {
+  try {
+    const [v4, v6] = await Promise.all([fs.readFile(`/proc/${pid}/net/tcp`, 'utf8'), fs.readFile(`/proc/${pid}/net/tcp6`, 'utf8').catch(() => '')]);
+    return `${v4}\n${v6}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Map that forgets its oldest entries beyond `limit`. */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    while (this.size > this.limit) {
+      const oldest = this.keys().next();
+      if (oldest.done) {
+        break;
+      }
+      super.delete(oldest.value);
+    }
+    return this;
   }
 }

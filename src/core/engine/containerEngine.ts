@@ -1,3 +1,4 @@
+import type { Listener } from '../listeners';
 import type { BuildSpec } from './buildArgv';
 import type { ImageDetails, ImageSummary } from './images';
 import type { RunSpec } from './runArgs';
@@ -40,6 +41,11 @@ export interface ContainerEngine {
   events(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<{ readonly reason: string }>;
   /** Resolves with the exit code when the container exits (or undefined if cancelled/unknown). */
   wait(idOrName: string, signal: AbortSignal): Promise<number | undefined>;
+  /**
+   * The sockets the container listens on (its network namespace's /proc/net/tcp and tcp6), or
+   * undefined when they cannot be read (a container gone, an engine whose host we cannot see).
+   */
+  listeners(idOrName: string): Promise<Listener[] | undefined>;
   imageExists(image: string): Promise<boolean>;
   pull(image: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void>;
   /**

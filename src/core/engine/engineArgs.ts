@@ -54,3 +54,6 @@ export function listImagesArgs(kind: EngineKind, label: { readonly key: string; 
   const filter = ['--filter', `label=${label.key}=${label.value}`];
   return kind === 'podman' ? ['images', ...filter, '--format', 'json'] : ['images', '--no-trunc', ...filter, '--format', '{{json .}}'];
 }
+
+/** Fallback when the host cannot see the container's process: read its /proc from inside. */
+export const procNetArgs = (idOrName: string): string[] => ['exec', idOrName, 'cat', '/proc/net/tcp', '/proc/net/tcp6'];

@@ -15,6 +15,7 @@ const inspectSchema = z.object({
     StartedAt: z.optional(z.string()),
     FinishedAt: z.optional(z.string()),
     Error: z.optional(z.string()),
+    Pid: z.optional(z.number()),
   }),
   Config: z.optional(
     z.object({
@@ -77,6 +78,7 @@ export function parseInspect(stdout: string): ContainerDetails[] {
       startedAt: time(c.State.StartedAt),
       finishedAt: time(c.State.FinishedAt),
       error: c.State.Error ? c.State.Error : undefined,
+      pid: c.State.Pid !== undefined && c.State.Pid > 0 ? c.State.Pid : undefined,
       privileged: c.HostConfig?.Privileged ?? false,
       mountSources: (c.Mounts ?? []).flatMap((m) => (m.Source ? [m.Source] : [])),
     };

@@ -31,6 +31,8 @@ export interface ContainerDetails extends ContainerSummary {
   /** The engine's own error text for a failed start, if any. */
   readonly error: string | undefined;
   readonly privileged: boolean;
+  /** The container's first process on the engine's host (while running). */
+  readonly pid?: number | undefined;
   /** Host paths mounted into the container. */
   readonly mountSources: readonly string[];
 }

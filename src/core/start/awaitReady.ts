@@ -1,7 +1,9 @@
 import type { AppRef } from '../appIdentity';
 import type { ExitWatch } from '../containerExits';
 import type { ContainerEngine } from '../engine/containerEngine';
-import { AppStartError, CancelledError } from '../errors';
+import { AppListenError, AppStartError, CancelledError } from '../errors';
+import { describeDiagnosis, isLoopbackAddress, ListenWatch, type ListenDiagnosis } from '../listeners';
+import type { Logger } from '../logger';
 import { reachableHost, waitForHttp } from '../readiness';
 import type { Settings } from '../settings';
 import { sleep } from '../timing';
@@ -21,9 +23,25 @@ export interface ReadinessContext {
   readonly exits: ExitWatch | undefined;
   /** The app's own command, for the message when it exits. */
   readonly appCommand: readonly string[];
+  /** The port the app should listen on inside its container (the published one). */
+  readonly containerPort: number;
+  /** The app visibly listens elsewhere: said at once (the start goes on for a grace period). */
+  readonly onDiagnosis: ((message: string, usablePort: number | undefined) => void) | undefined;
+  readonly logger: Logger;
 }
 
-type Outcome = { readonly kind: 'ready' } | { readonly kind: 'exited'; readonly code: number | undefined } | { readonly kind: 'timedOut' };
+type Outcome =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'exited'; readonly code: number | undefined }
+  | { readonly kind: 'timedOut' }
+  | { readonly kind: 'listensElsewhere'; readonly diagnosis: Exclude<ListenDiagnosis, { kind: 'fine' }> };
+
+/** How often the app's sockets are read (a file read for a local engine). */
+const LISTEN_POLL_MS = 250;
+/** Most apps answer within a second: only then is it worth looking (the first look costs an inspect). */
+const LISTEN_FIRST_LOOK_MS = 1000;
+/** An app that listens on another port may still open the right one (two servers in one app): how long to wait for it. */
+const OTHER_PORT_GRACE_MS = 10_000;
 
 /**
  * The "await readiness" step: the app answering HTTP on its port, raced against the container
@@ -40,7 +58,7 @@ export async function awaitReady(ctx: ReadinessContext): Promise<void> {
   ctx.signal.addEventListener('abort', onOuterAbort, { once: true });
   const timer = setTimeout(() => done.abort(new Error('timeout')), settings.startupTimeoutSeconds * 1000);
   try {
-    const outcome = await Promise.race([answered(ctx, done.signal), exited(ctx, done.signal)]).catch((error: unknown): Outcome => {
+    const outcome = await Promise.race([answered(ctx, done.signal), exited(ctx, done.signal), listensElsewhere(ctx, done.signal)]).catch((error: unknown): Outcome => {
       if (ctx.signal.aborted) {
         throw new CancelledError(`Starting ${app.appId}`);
       }
@@ -51,6 +69,11 @@ export async function awaitReady(ctx: ReadinessContext): Promise<void> {
     });
     if (outcome.kind === 'timedOut') {
       throw new AppStartError(app.appId, `it did not answer HTTP on port ${ctx.port} within ${settings.startupTimeoutSeconds} s (previewContainers.startupTimeoutSeconds).`, await engine.logs(ctx.containerId, LOG_TAIL));
+    }
+    if (outcome.kind === 'listensElsewhere') {
+      const { diagnosis } = outcome;
+      const usable = diagnosis.kind === 'otherPort' && !isLoopbackAddress(diagnosis.listener.address) ? diagnosis.listener.port : undefined;
+      throw new AppListenError(app.appId, describeDiagnosis(app.appId, ctx.containerPort, diagnosis), await engine.logs(ctx.containerId, LOG_TAIL), usable);
     }
     if (outcome.kind === 'exited') {
       const logs = await engine.logs(ctx.containerId, LOG_TAIL);
@@ -82,4 +105,41 @@ function exited(ctx: ReadinessContext, signal: AbortSignal): Promise<Outcome> {
   const fromWait = sleep(live ? WAIT_BACKSTOP_DELAY_MS : WAIT_SPAWN_DELAY_MS, signal).then(() => (signal.aborted ? never : ctx.engine.wait(ctx.containerId, signal)));
   // A watch cut short by our own abort says nothing about the container.
   return Promise.race([fromEvents, fromWait]).then((code) => (signal.aborted ? never : { kind: 'exited', code }));
+}
+
+/**
+ * Reads where the app listens while it starts. Loopback only on the published port: it will never
+ * answer, fail now. Another port: say so at once, and fail after a grace period unless the
+ * published port opens meanwhile.
+ */
+async function listensElsewhere(ctx: ReadinessContext, signal: AbortSignal): Promise<Outcome> {
+  const watch = new ListenWatch(ctx.containerPort);
+  let reported: { key: string; at: number } | undefined;
+  await sleep(LISTEN_FIRST_LOOK_MS - LISTEN_POLL_MS, signal);
+  while (!signal.aborted) {
+    await sleep(LISTEN_POLL_MS, signal);
+    const listeners = signal.aborted ? undefined : await ctx.engine.listeners(ctx.containerId).catch(() => undefined);
+    if (!listeners) {
+      continue;
+    }
+    const now = Date.now();
+    const diagnosis = watch.observe(listeners, now);
+    if (diagnosis.kind === 'loopbackOnly') {
+      return { kind: 'listensElsewhere', diagnosis };
+    }
+    if (diagnosis.kind === 'fine') {
+      reported = undefined;
+      continue;
+    }
+    const key = `${diagnosis.listener.address}|${diagnosis.listener.port}`;
+    if (reported?.key !== key) {
+      reported = { key, at: now };
+      const message = describeDiagnosis(ctx.app.appId, ctx.containerPort, diagnosis);
+      ctx.logger.warn(message);
+      ctx.onDiagnosis?.(message, isLoopbackAddress(diagnosis.listener.address) ? undefined : diagnosis.listener.port);
+    } else if (now - reported.at >= OTHER_PORT_GRACE_MS) {
+      return { kind: 'listensElsewhere', diagnosis };
+    }
+  }
+  return never;
 }

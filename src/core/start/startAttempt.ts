@@ -48,6 +48,8 @@ export interface StartRequest {
   readonly settings: Settings;
   readonly signal: AbortSignal;
   readonly onProgress: ((stage: string) => void) | undefined;
+  /** The app visibly listens where the published port cannot reach it (said within seconds). */
+  readonly onDiagnosis: ((message: string, usablePort: number | undefined) => void) | undefined;
 }
 
 const HEARTBEAT_MS = 20_000;
@@ -175,7 +177,19 @@ export class StartAttempt {
   private async awaitReadiness(id: string, lease: PortLease, launch: PreparedLaunch): Promise<void> {
     this.progress(`Waiting for the app on port ${lease.port}…`);
     const { settings, signal } = this.request;
-    await awaitReady({ engine: this.engine, app: this.app, containerId: id, port: lease.port, settings, signal, exits: this.deps.exits, appCommand: launch.appCommand });
+    await awaitReady({
+      engine: this.engine,
+      app: this.app,
+      containerId: id,
+      port: lease.port,
+      settings,
+      signal,
+      exits: this.deps.exits,
+      appCommand: launch.appCommand,
+      containerPort: launch.containerPort,
+      onDiagnosis: this.request.onDiagnosis,
+      logger: this.deps.logger,
+    });
   }
 
   private async settle(id: string, lease: PortLease): Promise<RunResult> {
