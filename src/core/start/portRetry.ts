@@ -62,6 +62,7 @@ export async function runOnPoolPort(ctx: PortRetryContext): Promise<{ id: string
         volumes: launch.volumes,
         sourceFolder: launch.sourceFolder,
         hiddenSourceEntries: launch.hiddenSourceEntries,
+        ...(launch.mount === undefined ? {} : { mount: launch.mount }),
         ...(launch.dependencyVolume === undefined ? {} : { dependencyVolume: launch.dependencyVolume }),
       });
       return { id, lease };
