@@ -7,6 +7,7 @@ import { AppCatalog } from './ui/appCatalog';
 import { AppLogs } from './ui/appLogs';
 import { AppOperations } from './ui/appOperations';
 import { AppsTreeProvider } from './ui/appsTreeProvider';
+import { BuildFreshness } from './ui/buildFreshness';
 import { showError } from './ui/commandRunner';
 import { Commands } from './ui/commands';
 import { currentSettings, IgnoredSettingsNotice, watchConfiguration } from './ui/configuration';
@@ -54,7 +55,8 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     engine: () => (core.engines.current ? describeEngine(core.engines.current) : undefined),
     onDidCheckIdle: lifecycle.onDidCheckIdle,
   };
-  own(new AppsTreeProvider(catalog, core.controller, engineStatus, tooltips));
+  const freshness = own(new BuildFreshness(catalog, core.controller));
+  own(new AppsTreeProvider(catalog, core.controller, engineStatus, tooltips, freshness));
   own(new AppsStatusBar(core.controller));
   const allocations = own(new PortAllocationsDocument(core.allocator));
   const commands = new Commands({ operations, previews, catalog, controller: core.controller, allocations, logger, refresh: () => lifecycle.refresh(), exec: execaExec });

@@ -45,6 +45,7 @@ export class Commands {
       reg('previewContainers.openPreview', forApp('Open App Preview', (d) => this.deps.previews.openPreview(d))),
       reg('previewContainers.stopApp', forApp('Stop App Container', (d) => ops.stop(d), (s) => s === 'running' || s === 'starting')),
       reg('previewContainers.restartApp', forApp('Restart App Container', (d) => ops.restart(d), (s) => s === 'running')),
+      reg('previewContainers.rebuildApp', forApp('Rebuild App Container', (d) => ops.rebuild(d), (s) => s !== 'starting')),
       reg('previewContainers.showLogs', forApp('Show App Container Logs', (d) => ops.showLogs(d))),
       reg('previewContainers.releasePort', forApp('Release App Port', (d) => ops.release(d))),
       reg('previewContainers.stopAll', () => runCommand(this.deps.logger, () => ops.stopAll())),
@@ -74,7 +75,7 @@ export class Commands {
     await this.deps.catalog.ready();
     const apps = this.deps.catalog.all();
     if (apps.length === 0) {
-      throw new Error('No apps found in this workspace: add a folder with a package.json, or list one in previewContainers.apps.');
+      throw new Error('No apps found in this workspace: add a folder with a package.json or a Dockerfile, or list one in previewContainers.apps.');
     }
     if (apps.length === 1) {
       return apps[0];
