@@ -10,9 +10,8 @@ import { EngineBuildError } from '../../src/core/engine/engineErrors';
 import { LABEL_BUILD_HASH, LABEL_BUILT_FOR } from '../../src/core/engine/labels';
 import { BaseImageMissingError, CancelledError, ImageBuildError } from '../../src/core/errors';
 import { buildAppImage, dockerfileRunConfig, isOutdated, needsBuild, planDockerfileBuild, type DockerfileBuildPlan } from '../../src/core/imageBuild';
-import { fetchText, makeController, realEngine, TestWorkspace } from './helpers';
+import { fetchText, makeController, PYTHON_IMAGE, realEngine, TestWorkspace } from './helpers';
 
-export const PYTHON_IMAGE = process.env.PREVIEW_PYTHON_IMAGE ?? 'localhost/preview-python:test';
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/apps/python-dockerfile');
 /** This suite's share of the machine's ports (other suites and engineers use others). */
 const PORTS = { start: 37600, end: 37619 };

@@ -20,6 +20,8 @@ import { requireTestDockerd } from '../harness/dockerd';
 import { RecordingLogger } from '../unit/helpers';
 
 export const TEST_IMAGE = process.env.PREVIEW_TEST_IMAGE ?? 'localhost/preview-node:test';
+/** The Python base image of the Dockerfile fixtures (scripts/build-python-image.sh). */
+export const PYTHON_IMAGE = process.env.PREVIEW_PYTHON_IMAGE ?? 'localhost/preview-python:test';
 
 /**
  * The engines every real-engine test runs on. A docker variant adds `portOffset` to each port its
@@ -172,6 +174,8 @@ export function makeController(
     /** Exit notices from a live event stream, as activate() wires them (call `stopEvents`). */
     events?: boolean;
     apps?: readonly AppRef[];
+    /** Replaces Date.now (idle tests move time forward instead of waiting). */
+    clock?: () => number;
   } = { start: 32100, end: 32200 },
 ): ControllerFixture {
   const logger = new RecordingLogger();
@@ -190,7 +194,7 @@ export function makeController(
   const core = createCore({
     memento: new InMemoryMemento(),
     settings: () => settings,
-    clock: Date.now,
+    clock: options.clock ?? Date.now,
     logger,
     exec: execaExec,
     stream: execaStream,
