@@ -16,6 +16,7 @@ import { benchAllocator } from './allocatorBench';
 import { benchConcurrentStarts, benchExternalStop, benchSingleStart, P3_POOL, type EngineBenchContext } from './engineBench';
 import { benchActivation, benchIdleCpu, BUNDLE, type HostSettings } from './hostBench';
 import { Janitor, podmanVersion } from './podman';
+import { benchDockerfileApp } from './dockerfileBench';
 import { benchSharedCache } from './realAppBench';
 import { renderTable, type Row } from './report';
 
@@ -30,6 +31,7 @@ const REPS = {
   idleMs: quick ? 15_000 : 60_000,
   apps: 20,
   cachePairs: quick ? 1 : 3,
+  dockerfile: quick ? 1 : 3,
 };
 
 function log(line: string): void {
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
     const stop = await benchExternalStop(ctx, REPS.stops);
     log('P7: the shared package cache, real templates');
     const cache = await benchSharedCache(engine, janitor, REPS.cachePairs, log);
+    log('P8: a Dockerfile app, cold and warm');
+    const dockerfile = await benchDockerfileApp(engine, janitor, REPS.dockerfile, log);
     log(`P3: ${REPS.apps} apps`);
     // Leave P6 and P5 their time before the watchdog.
     const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
@@ -97,8 +101,8 @@ async function main(): Promise<void> {
     const activation = await benchActivation(janitor, target, REPS.activations);
     log(`P5: ${REPS.idleMs / 1000} s idle with ${many.running.length} apps running`);
     const idle = await benchIdleCpu(engine, janitor, target, many.running.length, REPS.idleMs);
-    rows.push(...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows);
-    details.push(...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details);
+    rows.push(...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows, ...dockerfile.rows);
+    details.push(...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details, ...dockerfile.details);
   } finally {
     clearTimeout(watchdog);
     log('cleaning up');

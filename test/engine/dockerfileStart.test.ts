@@ -11,8 +11,8 @@ import { currentBuildHash } from '../../src/core/imageBuild';
 import { fetchText, makeController, PYTHON_IMAGE, realEngine, TestWorkspace, type ControllerFixture } from './helpers';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/apps/python-dockerfile');
-/** This suite's share of the machine's ports (dockerfileBuild.test.ts has 37600–37619). */
-const PORTS = { start: 37620, end: 37639 };
+/** This suite's share of the machine's ports (dockerfileBuild.test.ts has 37600–37619, the bench 37630–37639). */
+const PORTS = { start: 37620, end: 37629 };
 
 /** The engine, counting `build` calls: an unchanged app must start without one. */
 function counting(engine: ContainerEngine): ContainerEngine & { builds: number } {
@@ -138,7 +138,7 @@ describe('Dockerfile apps through the controller (createCore, real podman)', fun
     const results = await Promise.all(apps.map((def) => fixture!.controller.run(def)));
     assert.notEqual(results[0]?.port, results[1]?.port);
     for (const [i, def] of apps.entries()) {
-      const result = results[i]!;
+      const result = results[i];
       assert.ok(result.port >= PORTS.start && result.port <= PORTS.end);
       assert.match(await fetchText(result.url), new RegExp(`<h1>${def.ref.appId === 'api' ? 'python-dockerfile' : 'web'}</h1>`));
     }
