@@ -12,14 +12,11 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { discoverApps } from '../src/core/appDiscovery';
 import type { ContainerEngine } from '../src/core/engine/containerEngine';
-import { detectEngine } from '../src/core/engine/detectEngine';
-import { execaExec, execaStream } from '../src/core/engine/exec';
 import { LABEL_BUILT_FOR } from '../src/core/engine/labels';
 import { makeController, PYTHON_IMAGE, TestWorkspace } from '../test/engine/helpers';
-import { RecordingLogger } from '../test/unit/helpers';
 import type { Figures } from './engineBench';
-import { Janitor } from './podman';
-import { inMs, renderTable, versus, type Row } from './report';
+import { Janitor, runAlone } from './podman';
+import { inMs, versus, type Row } from './report';
 
 const P8_POOL = { start: 37630, end: 37638 };
 /** The raw baseline's port: outside the controller's pool, so the two never meet. */
@@ -127,20 +124,6 @@ export async function benchDockerfileApp(engine: ContainerEngine, janitor: Janit
   return { rows, details };
 }
 
-async function main(): Promise<void> {
-  const engine = await detectEngine({ choice: 'podman', enginePath: undefined, exec: execaExec, stream: execaStream, logger: new RecordingLogger() });
-  const janitor = new Janitor(engine);
-  try {
-    const { rows, details } = await benchDockerfileApp(engine, janitor, Number(process.env.BENCH_REPS ?? 5), (line) => process.stderr.write(`[bench] ${line}\n`));
-    process.stdout.write(`${renderTable(rows)}\n\n${details.map((d) => `- ${d}`).join('\n')}\n`);
-  } finally {
-    await janitor.cleanUp();
-  }
-}
-
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  });
+  runAlone((engine, janitor, log) => benchDockerfileApp(engine, janitor, Number(process.env.BENCH_REPS ?? 5), log));
 }

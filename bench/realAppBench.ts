@@ -10,14 +10,11 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { makeAppRef } from '../src/core/appIdentity';
 import type { ContainerEngine } from '../src/core/engine/containerEngine';
-import { detectEngine } from '../src/core/engine/detectEngine';
-import { execaExec, execaStream } from '../src/core/engine/exec';
 import { corpusDir, templateById } from '../test/corpus/templates';
 import { makeController, TEST_IMAGE, TestWorkspace } from '../test/engine/helpers';
 import { removeDependencyVolumes } from '../test/harness/containers';
-import { RecordingLogger } from '../test/unit/helpers';
-import { Janitor } from './podman';
-import { inMs, renderTable, versus, type Row } from './report';
+import { Janitor, runAlone } from './podman';
+import { inMs, versus, type Row } from './report';
 import type { Figures } from './engineBench';
 
 const P7_POOL = { start: 36400, end: 36449 };
@@ -81,23 +78,11 @@ export async function benchSharedCache(engine: ContainerEngine, janitor: Janitor
   return { rows, details };
 }
 
-async function main(): Promise<void> {
-  const engine = await detectEngine({ choice: 'podman', enginePath: undefined, exec: execaExec, stream: execaStream, logger: new RecordingLogger() });
-  if (!(await engine.imageExists(TEST_IMAGE))) {
-    throw new Error(`the test image ${TEST_IMAGE} is missing (run: npm run setup)`);
-  }
-  const janitor = new Janitor(engine);
-  try {
-    const { rows, details } = await benchSharedCache(engine, janitor, Number(process.env.BENCH_REPS ?? 3), (line) => process.stderr.write(`[bench] ${line}\n`));
-    process.stdout.write(`${renderTable(rows)}\n\n${details.map((d) => `- ${d}`).join('\n')}\n`);
-  } finally {
-    await janitor.cleanUp();
-  }
-}
-
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
+  runAlone(async (engine, janitor, log) => {
+    if (!(await engine.imageExists(TEST_IMAGE))) {
+      throw new Error(`the test image ${TEST_IMAGE} is missing (run: npm run setup)`);
+    }
+    return benchSharedCache(engine, janitor, Number(process.env.BENCH_REPS ?? 3), log);
   });
 }

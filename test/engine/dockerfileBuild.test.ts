@@ -10,7 +10,7 @@ import { EngineBuildError } from '../../src/core/engine/engineErrors';
 import { LABEL_BUILD_HASH, LABEL_BUILT_FOR } from '../../src/core/engine/labels';
 import { BaseImageMissingError, CancelledError, ImageBuildError } from '../../src/core/errors';
 import { buildAppImage, dockerfileRunConfig, isOutdated, needsBuild, planDockerfileBuild, type DockerfileBuildPlan } from '../../src/core/imageBuild';
-import { fetchText, makeController, PYTHON_IMAGE, realEngine, TestWorkspace } from './helpers';
+import { countingBuilds, fetchText, makeController, PYTHON_IMAGE, realEngineWithPython, TestWorkspace } from './helpers';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/apps/python-dockerfile');
 /** This suite's share of the machine's ports (other suites and engineers use others). */
@@ -26,15 +26,6 @@ async function imageExists(ref: string): Promise<boolean> {
   return (await execa('podman', ['image', 'exists', ref], { reject: false })).exitCode === 0;
 }
 
-/** The engine, counting `build` calls (the cache test asserts there is none). */
-function counting(engine: ContainerEngine): ContainerEngine & { builds: number } {
-  const wrapped = Object.assign(Object.create(engine) as ContainerEngine, { builds: 0 });
-  wrapped.build = (...args: Parameters<ContainerEngine['build']>) => {
-    wrapped.builds++;
-    return engine.build(...args);
-  };
-  return wrapped;
-}
 
 describe('Dockerfile apps on a real engine: build, cache, failing step, cancel', function () {
   this.timeout(240_000);
@@ -44,15 +35,7 @@ describe('Dockerfile apps on a real engine: build, cache, failing step, cancel',
   const images: string[] = [];
 
   before(async function () {
-    engine = await realEngine(this);
-    if (!(await engine.imageExists(PYTHON_IMAGE))) {
-      const message = `the Python base image ${PYTHON_IMAGE} is missing (run: npm run setup, or bash scripts/build-python-image.sh)`;
-      if (process.env.CI) {
-        assert.fail(message);
-      }
-      console.warn(`SKIPPED: ${message}`);
-      this.skip();
-    }
+    engine = await realEngineWithPython(this);
   });
   beforeEach(async () => {
     workspace = await TestWorkspace.create('pc-dockerfile');
@@ -89,7 +72,7 @@ describe('Dockerfile apps on a real engine: build, cache, failing step, cancel',
 
   it('builds the Python fixture, runs it on a pool port (EXPOSE 8000, nothing mounted), and an unchanged app does not build again', async () => {
     const def = await addDockerfileApp('python-app');
-    const counted = counting(engine);
+    const counted = countingBuilds(engine);
     const steps: string[] = [];
     const first = await plan(def, counted);
     assert.equal(await needsBuild(counted, first, { pullPolicy: 'never' }), 'noImage');
@@ -202,7 +185,7 @@ describe('Dockerfile apps on a real engine: build, cache, failing step, cancel',
   it('a missing base image: refused before building under pull "never"; the engine’s own words are read too', async () => {
     const def = await addDockerfileApp('no-base', 'FROM localhost/preview-containers-test/no-such-base:1\nRUN true\n');
     const p = await plan(def);
-    const counted = counting(engine);
+    const counted = countingBuilds(engine);
     await assert.rejects(buildAppImage(counted, p, { signal: new AbortController().signal }), (error: unknown) => {
       assert.ok(error instanceof BaseImageMissingError);
       assert.match(error.message, /builds on "localhost\/preview-containers-test\/no-such-base:1", not available locally, and previewContainers\.pullPolicy is "never"\. Pull or build it first \(e\.g\. "podman pull localhost\/preview-containers-test\/no-such-base:1"\)/);

@@ -8,21 +8,12 @@ import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { LABEL_BUILD_HASH, LABEL_BUILT_FOR } from '../../src/core/engine/labels';
 import { CancelledError, ImageBuildError } from '../../src/core/errors';
 import { currentBuildHash } from '../../src/core/imageBuild';
-import { fetchText, makeController, PYTHON_IMAGE, realEngine, TestWorkspace, type ControllerFixture } from './helpers';
+import { countingBuilds, fetchText, makeController, PYTHON_IMAGE, realEngineWithPython, TestWorkspace, type ControllerFixture } from './helpers';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/apps/python-dockerfile');
 /** This suite's share of the machine's ports (dockerfileBuild.test.ts has 37600–37619, the bench 37630–37639). */
 const PORTS = { start: 37620, end: 37629 };
 
-/** The engine, counting `build` calls: an unchanged app must start without one. */
-function counting(engine: ContainerEngine): ContainerEngine & { builds: number } {
-  const wrapped = Object.assign(Object.create(engine) as ContainerEngine, { builds: 0 });
-  wrapped.build = (...args: Parameters<ContainerEngine['build']>) => {
-    wrapped.builds++;
-    return engine.build(...args);
-  };
-  return wrapped;
-}
 
 describe('Dockerfile apps through the controller (createCore, real podman)', function () {
   this.timeout(300_000);
@@ -31,15 +22,7 @@ describe('Dockerfile apps through the controller (createCore, real podman)', fun
   let fixture: ControllerFixture | undefined;
 
   before(async function () {
-    engine = await realEngine(this);
-    if (!(await engine.imageExists(PYTHON_IMAGE))) {
-      const message = `the Python base image ${PYTHON_IMAGE} is missing (run: npm run setup, or bash scripts/build-python-image.sh)`;
-      if (process.env.CI) {
-        assert.fail(message);
-      }
-      console.warn(`SKIPPED: ${message}`);
-      this.skip();
-    }
+    engine = await realEngineWithPython(this);
   });
   beforeEach(async () => {
     workspace = await TestWorkspace.create('pc-dockerfile-start');
@@ -88,7 +71,7 @@ describe('Dockerfile apps through the controller (createCore, real podman)', fun
     const [def] = await discover();
     assert.ok(def);
     assert.equal(launchOf(def).kind, 'dockerfile', 'a folder with a Dockerfile is a Dockerfile app');
-    const counted = counting(engine);
+    const counted = countingBuilds(engine);
     let now = Date.now();
     fixture = makeController(counted, { ...PORTS, apps: [def.ref], clock: () => now, settings: { idleTimeoutMinutes: 5, releasePortOnIdle: false } });
     const { controller, core, allocator } = fixture;

@@ -68,6 +68,33 @@ export async function realEngine(context: Mocha.Context, kind: EngineKind = 'pod
   }
 }
 
+/**
+ * The real podman with the Python base image of the Dockerfile fixtures; like `realEngine`, a
+ * missing one fails under CI and skips with the reason elsewhere.
+ */
+export async function realEngineWithPython(context: Mocha.Context): Promise<ContainerEngine> {
+  const engine = await realEngine(context);
+  if (!(await engine.imageExists(PYTHON_IMAGE))) {
+    const message = `the Python base image ${PYTHON_IMAGE} is missing (run: npm run setup, or bash scripts/build-python-image.sh)`;
+    if (process.env.CI) {
+      assert.fail(message);
+    }
+    console.warn(`SKIPPED: ${message}`);
+    context.skip();
+  }
+  return engine;
+}
+
+/** The engine, counting `build` calls (an unchanged Dockerfile app must start without one). */
+export function countingBuilds(engine: ContainerEngine): ContainerEngine & { builds: number } {
+  const wrapped = Object.assign(Object.create(engine) as ContainerEngine, { builds: 0 });
+  wrapped.build = (...args: Parameters<ContainerEngine['build']>) => {
+    wrapped.builds++;
+    return engine.build(...args);
+  };
+  return wrapped;
+}
+
 /** `<engine> <args…>` with the engine's own CLI (for what a user would do outside the editor). */
 export function engineCli(engine: EngineCli, args: readonly string[]) {
   return execa(engine.binary, [...args], { stdin: 'ignore' });
