@@ -11,7 +11,7 @@ import { BuildOutput } from './engine/buildOutput';
 import type { ContainerEngine } from './engine/containerEngine';
 import { EngineBuildError } from './engine/engineErrors';
 import type { ImageDetails } from './engine/images';
-import { LABEL_APP, LABEL_BASE_IMAGES, LABEL_BUILD_HASH, LABEL_BUILT_FOR, LABEL_DOCKERFILE } from './engine/labels';
+import { LABEL_BASE_IMAGES, LABEL_BUILD_HASH, LABEL_BUILT_FOR } from './engine/labels';
 import type { SourceMount } from './engine/runArgs';
 import { AppFolderError, BaseImageMissingError, ImageBuildError } from './errors';
 import type { Logger } from './logger';
@@ -147,10 +147,10 @@ export async function planDockerfileBuild(
   }
   const hash = computeBuildHash({ dockerfile: inputs.dockerfile, dockerfileText: inputs.dockerfileText, context: inputs.context, target: launch.target, buildArgs: launch.buildArgs, contextHash: context.hash });
   const tag = buildTagFor(app.appId, hash);
+  // Only labels something reads: podman 4.3 commits one build step per --label (~0.4 s each,
+  // docs/BENCHMARKS.md P8). The container gets the app and folder labels at `run` anyway.
   const labels: Record<string, string> = {
-    [LABEL_APP]: app.appId,
     [LABEL_BUILD_HASH]: hash,
-    [LABEL_DOCKERFILE]: inputs.dockerfile,
     [LABEL_BUILT_FOR]: app.key,
     [LABEL_BASE_IMAGES]: baseImagesLabel(bases),
   };

@@ -56,9 +56,7 @@ describe('Dockerfile app builds (imageBuild.ts, with a fake engine)', () => {
     assert.match(p.tag, /^localhost\/preview-containers\/api:[0-9a-f]{12}$/);
     assert.equal(p.tag, `localhost/preview-containers/api:${p.hash}`);
     assert.deepEqual(p.spec.labels, {
-      'previewContainers.app': 'api',
       [LABEL_BUILD_HASH]: p.hash,
-      'previewContainers.dockerfile': launch.dockerfile,
       [LABEL_BUILT_FOR]: app.key,
       [LABEL_BASE_IMAGES]: `${BASE}=base-1`,
     });

@@ -6,11 +6,10 @@ export const LABEL_PATH = 'previewContainers.path';
 
 /**
  * On the images we build for Dockerfile apps (and so, inherited, on every container run from
- * them): the build hash (the tree can tell a running image is out of date), the Dockerfile, the
- * app folder the image belongs to (to find an app's older images), the base images it was built on.
+ * them): the build hash (the tree can tell a running image is out of date), the app folder the
+ * image belongs to (to find an app's older images), the base images it was built on.
  */
 export const LABEL_BUILD_HASH = 'previewContainers.buildHash';
-export const LABEL_DOCKERFILE = 'previewContainers.dockerfile';
 export const LABEL_BUILT_FOR = 'previewContainers.builtFor';
 export const LABEL_BASE_IMAGES = 'previewContainers.baseImages';
 
