@@ -224,6 +224,10 @@ export class FakeEngine implements ContainerEngine {
       onLine(line);
     }
     await new Promise<void>((resolve) => {
+      if (signal.aborted) {
+        resolve(); // aborted while "printing": no listener would fire any more
+        return;
+      }
       const timer = setTimeout(resolve, this.buildDelayMs);
       signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
     });
