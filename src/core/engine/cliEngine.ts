@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
-import { CancelledError, EngineCommandError, EngineNotFoundError, EngineNotRespondingError } from '../errors';
+import { EngineCommandError, EngineNotFoundError, EngineNotRespondingError } from '../errors';
 import type { Logger } from '../logger';
-import { buildBuildArgv, type BuildSpec } from './buildArgv';
-import { BuildOutput } from './buildOutput';
+import type { BuildSpec } from './buildArgv';
+import { runBuild } from './cliBuild';
 import type { BuildResult, ContainerEngine, EngineInfo } from './containerEngine';
-import { EngineBuildError, EngineRunError } from './engineErrors';
+import { EngineRunError } from './engineErrors';
 import { classifyEngineFailure } from './engineFailure';
 import type { Exec, ExecResult, ExecStream } from './exec';
 import {
@@ -27,7 +27,6 @@ import {
   waitArgs,
 } from './engineArgs';
 import { parseDockerImages, parseImageInspect, parsePodmanImages, type ImageDetails, type ImageSummary } from './images';
-import { killDescendants } from './processTree';
 import { isOurs } from './labels';
 import { parseProcNetTcp, type Listener } from '../listeners';
 import { parseDockerPs, parsePodmanPs } from './parseContainerList';
@@ -37,9 +36,6 @@ import { buildRunArgs, type RunSpec } from './runArgs';
 import type { ContainerDetails, ContainerSummary, EngineEvent, EngineKind } from './types';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-/** How long a cancelled podman build may take to fail its step and clean up before it is ended itself. */
-const BUILD_STOP_GRACE_MS = 20_000;
-const BUILD_STOP_POLL_MS = 100;
 
 export interface CliEngineOptions {
   readonly kind: EngineKind;
@@ -229,90 +225,8 @@ export class CliEngine implements ContainerEngine {
     }
   }
 
-  async build(spec: BuildSpec, onLine: (line: string) => void, signal: AbortSignal): Promise<BuildResult> {
-    if (signal.aborted) {
-      throw new CancelledError(`Building ${spec.tag}`);
-    }
-    const args = [...this.globalArgs, ...buildBuildArgv(spec, this.kind)];
-    this.options.logger.debug(`${this.binary} ${args.join(' ')}`);
-    const output = new BuildOutput(this.kind);
-    // Ends the engine CLI itself: at once for docker (the daemon then cancels the build and cleans
-    // up), only as a last resort for a local podman (see stopBuild).
-    const end = new AbortController();
-    let pid: number | undefined;
-    let finished = false;
-    let stopping: Promise<void> | undefined;
-    const onAbort = (): void => {
-      stopping = this.stopBuild(() => pid, () => finished, end);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    let result: ExecResult;
-    try {
-      result = await this.options.stream(
-        this.binary,
-        args,
-        (line) => {
-          output.push(line);
-          onLine(line);
-        },
-        { signal: end.signal, from: 'all', onSpawn: (started) => (pid = started) },
-      );
-    } finally {
-      finished = true;
-      signal.removeEventListener('abort', onAbort);
-    }
-    await stopping;
-    if (signal.aborted) {
-      // It may have finished (tagged) before the cancel took effect, or committed layers first.
-      await this.undoBuild(spec.tag, output.createdLayers());
-      throw new CancelledError(`Building ${spec.tag}`);
-    }
-    if (result.spawnError === 'ENOENT') {
-      throw new EngineNotFoundError([this.binary]);
-    }
-    if (result.spawnError) {
-      throw new EngineNotRespondingError(this.kind, `could not run ${this.binary}: ${result.spawnError}`);
-    }
-    if (result.exitCode !== 0) {
-      const text = output.lines.join('\n');
-      // Only before any step ran: a step's own output may well say "connection refused".
-      if (output.current === undefined && classifyEngineFailure(text).kind === 'engineDown') {
-        throw new EngineNotRespondingError(this.kind, text);
-      }
-      throw new EngineBuildError(output.failure(), output.lines, result.exitCode);
-    }
-    return { createdLayers: output.createdLayers() };
-  }
-
-  /**
-   * podman 4.3 leaves a build's working containers behind, mounted, when `podman build` is ended
-   * (recorded: test/fixtures/podman-4.3/build-cancel-*). Ending what the current step runs (the
-   * RUN's runtime and command, COPY's copier: children of the build process) fails the step
-   * instead; podman then removes its containers itself and exits. Between steps there is nothing
-   * to end yet, so keep at it until podman exits; end podman itself only after a grace period.
-   */
-  private async stopBuild(pid: () => number | undefined, finished: () => boolean, end: AbortController): Promise<void> {
-    const started = pid();
-    if (this.kind !== 'podman' || this.globalArgs.length > 0 || started === undefined) {
-      end.abort(); // docker, or a remote podman: the engine's service cancels the build when its client goes
-      return;
-    }
-    const deadline = Date.now() + BUILD_STOP_GRACE_MS;
-    while (!finished() && Date.now() < deadline) {
-      killDescendants(started);
-      await new Promise((resolve) => setTimeout(resolve, BUILD_STOP_POLL_MS));
-    }
-    if (!finished()) {
-      this.options.logger.warn(`podman build did not stop within ${BUILD_STOP_GRACE_MS / 1000} s of the cancel; ending it. It may leave working containers ("podman ps --external").`);
-      end.abort();
-    }
-  }
-
-  /** Removes what a cancelled build made: its tag, then the layers it committed (newest first). */
-  private async undoBuild(tag: string, layers: readonly string[]): Promise<void> {
-    for (const ref of [tag, ...[...layers].reverse()]) {
-      await this.removeImage(ref).catch((error: unknown) => this.options.logger.warn(`Could not remove ${ref} after a cancelled build: ${String(error)}`));
-    }
+  build(spec: BuildSpec, onLine: (line: string) => void, signal: AbortSignal): Promise<BuildResult> {
+    return runBuild({ kind: this.kind, binary: this.binary, globalArgs: this.globalArgs, stream: this.options.stream, logger: this.options.logger, removeImage: (ref) => this.removeImage(ref) }, spec, onLine, signal);
   }
 
   async removeImage(ref: string): Promise<void> {
