@@ -9,7 +9,8 @@ import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { EngineBuildError } from '../../src/core/engine/engineErrors';
 import { LABEL_BUILD_HASH, LABEL_BUILT_FOR } from '../../src/core/engine/labels';
 import { BaseImageMissingError, CancelledError, ImageBuildError } from '../../src/core/errors';
-import { buildAppImage, dockerfileRunConfig, isOutdated, needsBuild, planDockerfileBuild, type DockerfileBuildPlan } from '../../src/core/imageBuild';
+import { dockerfileRunConfig } from '../../src/core/dockerfileRun';
+import { buildAppImage, isOutdated, needsBuild, planDockerfileBuild, type DockerfileBuildPlan } from '../../src/core/imageBuild';
 import { countingBuilds, fetchText, makeController, PYTHON_IMAGE, realEngineWithPython, TestWorkspace } from './helpers';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/apps/python-dockerfile');

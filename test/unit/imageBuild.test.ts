@@ -14,12 +14,12 @@ import {
   buildAppImage,
   containedBuildInputs,
   currentBuildHash,
-  dockerfileRunConfig,
   isOutdated,
   needsBuild,
   planDockerfileBuild,
   type DockerfileBuildPlan,
 } from '../../src/core/imageBuild';
+import { dockerfileRunConfig } from '../../src/core/dockerfileRun';
 import { FakeEngine } from './fakeEngine';
 
 const BASE = 'localhost/preview-python:test';
