@@ -11,7 +11,7 @@ import { LABEL_BUILD_HASH, LABEL_BUILT_FOR } from '../../src/core/engine/labels'
 import { BaseImageMissingError, CancelledError, ImageBuildError } from '../../src/core/errors';
 import { dockerfileRunConfig } from '../../src/core/dockerfileRun';
 import { buildAppImage, isOutdated, needsBuild, planDockerfileBuild, type DockerfileBuildPlan } from '../../src/core/imageBuild';
-import { countingBuilds, fetchText, makeController, PYTHON_IMAGE, realEngineWithPython, TestWorkspace } from './helpers';
+import { countingBuilds, fetchText, fetchWhenUp, makeController, PYTHON_IMAGE, realEngineWithPython, TestWorkspace } from './helpers';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/apps/python-dockerfile');
 /** This suite's share of the machine's ports (other suites and engineers use others). */
@@ -95,13 +95,7 @@ describe('Dockerfile apps on a real engine: build, cache, failing step, cancel',
     const lease = await allocator.allocatePort(def.app);
     const id = await engine.run({ lease, name: containerNameFor(def.app), image: config.image, bindAddress: '127.0.0.1', containerPort: config.containerPort, command: config.command, env: config.env, mount: config.mount });
     const url = `http://127.0.0.1:${lease.port}/`;
-    let page = '';
-    for (let i = 0; i < 100 && !page; i++) {
-      page = await fetchText(url).catch(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        return '';
-      });
-    }
+    const page = await fetchWhenUp(url);
     assert.match(page, /<h1>python-dockerfile<\/h1>/);
     assert.match(page, /served by Python <span id="python-version">3\.\d+\.\d+<\/span>/, 'the RUN step ran at build time');
     assert.equal(await fetchText(`${url}name`), 'python-dockerfile');
@@ -131,13 +125,14 @@ describe('Dockerfile apps on a real engine: build, cache, failing step, cancel',
   });
 
   it('a failing RUN step is named with its output; no tag and no working container are left', async () => {
-    const def = await addDockerfileApp('failing', `FROM ${PYTHON_IMAGE}\nWORKDIR /srv\nRUN echo "collecting flask==99"; echo "ERROR: No matching distribution found for flask==99" >&2; exit 1\nEXPOSE 8000\n`);
+    const def = await addDockerfileApp('failing', `FROM ${PYTHON_IMAGE}\nWORKDIR /srv\nRUN echo "collecting flask==99"; sleep 0.5; echo "ERROR: No matching distribution found for flask==99" >&2; exit 1\nEXPOSE 8000\n`);
+    // The pause: stdout and stderr reach us through separate pipes, so two lines written at once may arrive in either order.
     const before = new Set((await externalContainers()).map((c) => c.id));
     const p = await plan(def);
     const lines: string[] = [];
     await assert.rejects(buildAppImage(engine, p, { signal: new AbortController().signal, onLine: (l) => lines.push(l) }), (error: unknown) => {
       assert.ok(error instanceof ImageBuildError, String(error));
-      assert.match(error.step ?? '', /^STEP 3\/\d+: RUN echo "collecting flask==99"; echo "ERROR: No matching distribution found for flask==99" >&2; exit 1$/);
+      assert.match(error.step ?? '', /^STEP 3\/\d+: RUN echo "collecting flask==99"; sleep 0\.5; echo "ERROR: No matching distribution found for flask==99" >&2; exit 1$/);
       assert.match(error.message, /^The image build of failing failed at STEP 3\/\d+: RUN .*: while running runtime: exit status 1\.\nLast output of the step:\ncollecting flask==99\nERROR: No matching distribution found for flask==99$/);
       return true;
     });
@@ -212,13 +207,7 @@ describe('Dockerfile apps on a real engine: build, cache, failing step, cancel',
     const lease = await allocator.allocatePort(def.app);
     const id = await engine.run({ lease, name: containerNameFor(def.app), image: config.image, bindAddress: '127.0.0.1', containerPort: config.containerPort, command: config.command, env: config.env, mount: config.mount });
     const url = `http://127.0.0.1:${lease.port}/static/index.html`;
-    let page = '';
-    for (let i = 0; i < 100 && !page; i++) {
-      page = await fetchText(url).catch(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        return '';
-      });
-    }
+    const page = await fetchWhenUp(url);
     assert.match(page, /<h1>python-dockerfile<\/h1>/);
     await fs.writeFile(path.join(def.app.folder, 'static', 'index.html'), '<h1>edited on the host</h1>\n');
     assert.match(await fetchText(url), /edited on the host/, 'served from the mounted folder');

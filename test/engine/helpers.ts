@@ -243,6 +243,18 @@ export async function fetchText(url: string): Promise<string> {
   return response.text();
 }
 
+/** GET a URL once it answers (a container just started), polling every 100 ms for up to 10 s; '' if it never does. */
+export async function fetchWhenUp(url: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const page = await fetchText(url).catch(() => '');
+    if (page) {
+      return page;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return '';
+}
+
 /** A real Vite app: vite comes from the npm registry, installed inside the container. */
 export async function writeViteApp(folder: string, title: string): Promise<void> {
   await fs.mkdir(path.join(folder, 'src'), { recursive: true });
