@@ -24,6 +24,7 @@ import { benchActivation, benchIdleCpu, BUNDLE, type HostSettings } from './host
 import { benchSourceMirror } from './mirrorBench';
 import { engineVersion, Janitor } from './podman';
 import { benchPreviewPath } from './previewBench';
+import { benchDockerfileApp } from './dockerfileBench';
 import { benchSharedCache } from './realAppBench';
 import { renderTable, type Row } from './report';
 
@@ -40,6 +41,7 @@ const REPS = {
   cachePairs: quick ? 1 : 3,
   mirrorStarts: quick ? 1 : 3,
   preview: quick ? 3 : 7,
+  dockerfile: quick ? 1 : 3,
 };
 const only = process.env.BENCH_ONLY;
 
@@ -68,6 +70,8 @@ async function everyRow(ctx: EngineBenchContext, started: number): Promise<{ row
   const cache = await benchSharedCache(engine, janitor, REPS.cachePairs, log);
   log('M1/M2: the source mirror against a plain read-write bind');
   const mirror = await benchSourceMirror(engine, janitor, REPS.mirrorStarts, log);
+  log('P9: a Dockerfile app, cold and warm');
+  const dockerfile = await benchDockerfileApp(engine, janitor, REPS.dockerfile, log);
   log(`P3 podman: ${REPS.apps} apps`);
   // Leave P6 and P5 their time before the watchdog.
   const p3Deadline = started + WATCHDOG_MS - REPS.idleMs - 150_000;
@@ -91,8 +95,8 @@ async function everyRow(ctx: EngineBenchContext, started: number): Promise<{ row
   log(`P5: ${REPS.idleMs / 1000} s idle with ${many.running.length} apps running`);
   const idle = await benchIdleCpu(engine, janitor, target, many.running.length, REPS.idleMs);
   return {
-    rows: [...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows, ...preview.rows, ...mirror.rows],
-    details: [...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details, ...preview.details, ...mirror.details],
+    rows: [...single.rows, ...many.rows, ...stop.rows, ...idle.rows, ...activation, ...allocator.rows, ...cache.rows, ...preview.rows, ...mirror.rows, ...dockerfile.rows],
+    details: [...single.details, ...many.details, ...stop.details, ...idle.details, ...allocator.details, ...cache.details, ...preview.details, ...mirror.details, ...dockerfile.details],
   };
 }
 

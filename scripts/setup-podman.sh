@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes podman usable on this machine kind and builds the local test image.
+# Makes podman usable on this machine kind and builds the local test images (Node, Python).
 # Podman's default runtime crun fails on hybrid cgroups here and its default ulimits are not
 # permitted; when (and only when) a trial container fails for those reasons and no system-wide
 # containers.conf exists, write one that uses runc and permitted ulimits.
@@ -10,6 +10,8 @@ log() { echo "[setup-podman] $*"; }
 command -v podman >/dev/null || { echo "[setup-podman] podman is missing: apt-get install -y podman runc" >&2; exit 1; }
 IMAGE="${PREVIEW_TEST_IMAGE:-localhost/preview-node:test}"
 bash scripts/build-test-image.sh 2>/dev/null
+# The Python base image of the Dockerfile-app tests (an import: needs no working runtime).
+out="$(bash scripts/build-python-image.sh 2>&1)" || { echo "[setup-podman] $out" >&2; exit 1; }
 
 trial() { podman run --rm --network none "$IMAGE" node -e 'process.exit(0)' 2>&1; }
 

@@ -8,6 +8,7 @@ import { AppLogs } from './ui/appLogs';
 import { AppOpener } from './ui/appOpener';
 import { AppOperations } from './ui/appOperations';
 import { AppsTreeProvider } from './ui/appsTreeProvider';
+import { BuildFreshness } from './ui/buildFreshness';
 import { showError } from './ui/commandRunner';
 import { Commands } from './ui/commands';
 import { currentSettings, IgnoredSettingsNotice, watchConfiguration } from './ui/configuration';
@@ -62,7 +63,8 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     engine: () => (core.engines.current ? describeEngine(core.engines.current) : undefined),
     onDidCheckIdle: lifecycle.onDidCheckIdle,
   };
-  const tree = own(new AppsTreeProvider(catalog, core.controller, engineStatus, tooltips, core.allocator));
+  const freshness = own(new BuildFreshness(catalog, core.controller));
+  const tree = own(new AppsTreeProvider(catalog, core.controller, engineStatus, tooltips, core.allocator, freshness));
   own(new AppsStatusBar(core.controller));
   const allocations = own(new PortAllocationsDocument(core.allocator, () => new Set(catalog.all().map((def) => def.ref.key))));
   const commands = new Commands({ operations, previews, opener, catalog, controller: core.controller, allocations, logger, refresh: () => lifecycle.refresh(), exec: execaExec });

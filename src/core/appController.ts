@@ -2,11 +2,12 @@ import type { AppRef } from './appIdentity';
 import { appVolumesFor } from './buildCache';
 import { inspectFolder, type AppDefinition, type FolderInfo } from './appFolder';
 import { AppStateStore, type AppState } from './appStates';
+import { BuildLogs } from './buildLogs';
 import type { ExitWatch } from './containerExits';
 import { containedAppFolder } from './containment';
 import type { EventLike } from './emitter';
 import type { ContainerEngine } from './engine/containerEngine';
-import { labelledPort } from './engine/labels';
+import { labelledPort, LABEL_BUILD_HASH } from './engine/labels';
 import { SharedContainerLists } from './engine/sharedList';
 import type { ContainerDetails } from './engine/types';
 import { PreviewContainersError } from './errors';
@@ -25,6 +26,8 @@ export interface RunOptions {
   readonly onProgress?: (stage: string) => void;
   /** The app visibly listens where the published port cannot reach it: the message, and the port it does use (when switching to it would help). */
   readonly onDiagnosis?: (message: string, usablePort: number | undefined) => void;
+  /** Rebuild App Container: a Dockerfile app's image is built again without the layer cache. */
+  readonly forceBuild?: boolean;
 }
 
 export interface AppControllerDeps {
@@ -59,6 +62,8 @@ export class AppController {
   /** The engine of the latest operation, for URLs of apps observed by reconcile. */
   private lastEngine: ContainerEngine | undefined;
   readonly onDidChangeState: EventLike<AppState> = this.states.onDidChange;
+  /** The output of the apps' image builds (Dockerfile apps): the app's log shows it. */
+  readonly buildLogs = new BuildLogs();
 
   constructor(private readonly deps: AppControllerDeps) {
     this.startDeps = {
@@ -75,6 +80,7 @@ export class AppController {
       startedAtOf: (app) => this.states.get(app).startedAt,
       knownContainerOf: (app) => this.states.get(app).containerId,
       urlFor: (port, engine) => this.urlFor(port, engine),
+      buildLogs: this.buildLogs,
     };
   }
 
@@ -103,6 +109,7 @@ export class AppController {
           signal: options.signal ? AbortSignal.any([options.signal, own.signal]) : own.signal,
           onProgress: options.onProgress,
           onDiagnosis: options.onDiagnosis,
+          forceBuild: options.forceBuild ?? false,
         });
         return await attempt.run();
       } finally {
@@ -137,6 +144,15 @@ export class AppController {
   async restart(def: AppDefinition, options: RunOptions = {}): Promise<RunResult> {
     await this.stop(def.ref);
     return this.run(def, options);
+  }
+
+  /**
+   * Rebuild App Container: stop (the lease stays), build the image again without the layer cache
+   * (a Node app just restarts), run on the same port.
+   */
+  async rebuild(def: AppDefinition, options: RunOptions = {}): Promise<RunResult> {
+    await this.stop(def.ref);
+    return this.run(def, { ...options, forceBuild: true });
   }
 
   /**
@@ -187,6 +203,7 @@ export class AppController {
         port,
         containerId: container.id,
         image: container.image,
+        buildHash: container.labels[LABEL_BUILD_HASH],
         startedAt: container.startedAt ?? current.startedAt,
         url: port === undefined ? undefined : this.urlFor(port, from),
         error: undefined,
@@ -210,6 +227,7 @@ export class AppController {
 
   dispose(): void {
     this.states.dispose();
+    this.buildLogs.dispose();
   }
 
   /**

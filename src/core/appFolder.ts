@@ -1,6 +1,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import type { AppRef } from './appIdentity';
+import type { AppLaunch } from './appLaunch';
 import type { BuildCacheDir } from './buildCache';
 import { readFileInside, realpathInside } from './containment';
 import type { NamedVolume } from './engine/runArgs';
@@ -167,4 +168,6 @@ export function resolveAppConfig(
 export interface AppDefinition {
   readonly ref: AppRef;
   readonly override?: AppOverride;
+  /** How it runs; discovery always says. Absent (a definition made by hand): node (see `launchOf`). */
+  readonly launch?: AppLaunch;
 }

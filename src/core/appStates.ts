@@ -13,6 +13,8 @@ export interface AppState {
   readonly containerName: string;
   readonly containerId: string | undefined;
   readonly image: string | undefined;
+  /** Dockerfile apps: the build hash of the running image (its label); the tree compares it with the current one. */
+  readonly buildHash: string | undefined;
   /** When the current run started (ms since epoch). */
   readonly startedAt: number | undefined;
   /** While starting: what is happening. */
@@ -65,6 +67,7 @@ function initialState(app: AppRef): AppState {
     containerName: containerNameFor(app),
     containerId: undefined,
     image: undefined,
+    buildHash: undefined,
     startedAt: undefined,
     stage: undefined,
     error: undefined,

@@ -179,6 +179,46 @@ export class AppListenError extends AppStartError {
   }
 }
 
+/** A Dockerfile app's image build failed: which step, what it printed. */
+export class ImageBuildError extends PreviewContainersError {
+  readonly code = 'imageBuild';
+  constructor(
+    readonly appId: string,
+    /** `STEP 4/6: RUN pip install -r requirements.txt`, when the engine said which step failed. */
+    readonly step: string | undefined,
+    detail: string,
+    readonly logLines: readonly string[],
+  ) {
+    const tail = logLines.length > 0 ? `\nLast output${step ? ' of the step' : ''}:\n${logLines.slice(-15).join('\n')}` : '';
+    super(`The image build of ${appId} failed${step ? ` at ${step}` : ''}: ${firstLine(detail)}.${tail}`, ['showLogs', 'retry']);
+  }
+}
+
+/** A base image a Dockerfile builds FROM is not there, and may not (or could not) be pulled. */
+export class BaseImageMissingError extends PreviewContainersError {
+  readonly code = 'baseImageMissing';
+  constructor(
+    readonly appId: string,
+    readonly images: readonly string[],
+    readonly dockerfile: string,
+    readonly reason: 'pullNever' | 'pullFailed',
+    engine: string,
+    detail?: string,
+  ) {
+    const names = images.map((image) => `"${image}"`).join(', ');
+    const first = images[0] ?? '';
+    super(
+      reason === 'pullNever'
+        ? `The Dockerfile of ${appId} (${dockerfile}) builds on ${names}, not available locally, and previewContainers.pullPolicy is "never". ` +
+            `Pull or build ${images.length > 1 ? 'them' : 'it'} first (e.g. "${engine} pull ${first}"), or set the pull policy to "missing".`
+        : `The Dockerfile of ${appId} (${dockerfile}) builds on ${names}, which could not be pulled: ${firstLine(detail ?? '')}. ` +
+            `Check the network and the image name in the Dockerfile, or make the image locally ("${engine} build -t ${first} …").`,
+      ['openSettings', 'retry'],
+      'previewContainers.pullPolicy',
+    );
+  }
+}
+
 export class PortConflictError extends PreviewContainersError {
   readonly code = 'portConflict';
   constructor(appId: string, ports: readonly number[]) {

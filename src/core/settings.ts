@@ -9,6 +9,8 @@ export type EngineChoice = 'auto' | 'podman' | 'docker';
 export type PullPolicy = 'missing' | 'never' | 'always';
 /** What "Run App Container" (palette, tree, explorer) opens once the app answers. */
 export type OpenOnRun = 'tab' | 'integratedBrowser' | 'external' | 'none';
+/** How an app runs: in the Node image (zero-config) or as the image its own Dockerfile builds. */
+export type LaunchKind = 'node' | 'dockerfile';
 
 /** One entry of `previewContainers.apps`: an explicit app or overrides for a discovered one. */
 export interface AppOverride {
@@ -25,6 +27,18 @@ export interface AppOverride {
   readonly resources?: ResourceSettings;
   /** Where the entry is in `previewContainers.apps`, so errors can name it. */
   readonly index?: number;
+  /** Unset: `dockerfile` when the folder has a Dockerfile/Containerfile (or `dockerfile` is set), else `node`. */
+  readonly launch?: LaunchKind;
+  /** Dockerfile apps: the Dockerfile, relative to the app folder (or absolute), inside the workspace. */
+  readonly dockerfile?: string;
+  /** Dockerfile apps: the build context folder, relative to the app folder (or absolute), inside the workspace. */
+  readonly context?: string;
+  /** Dockerfile apps: the build stage to build (`--target`). */
+  readonly target?: string;
+  /** Dockerfile apps: `--build-arg` values. */
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  /** Dockerfile apps: mount the app folder, read-only, at the image's WORKDIR (dev-style images). */
+  readonly mountSource?: boolean;
 }
 
 export interface Settings {
@@ -219,6 +233,57 @@ function appOverride(value: unknown, index: number): AppOverride {
   }
   if (entry.resources !== undefined) {
     result.resources = parseResources(entry.resources, `${setting}.resources`);
+  }
+  Object.assign(result, dockerfileFields(entry, setting));
+  return result;
+}
+
+// Stage names as Dockerfile `FROM … AS <name>` accepts them; never an option.
+const STAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** The entry's Dockerfile-app fields (issue 15); paths are checked against the workspace by discovery. */
+function dockerfileFields(entry: Record<string, unknown>, setting: string): Pick<AppOverride, 'launch' | 'dockerfile' | 'context' | 'target' | 'buildArgs' | 'mountSource'> {
+  const result: { -readonly [K in 'launch' | 'dockerfile' | 'context' | 'target' | 'buildArgs' | 'mountSource']?: AppOverride[K] } = {};
+  if (entry.launch !== undefined) {
+    if (entry.launch !== 'node' && entry.launch !== 'dockerfile') {
+      throw new SettingsError(`${setting}.launch`, `expected "node" or "dockerfile", got ${describe(entry.launch)}.`);
+    }
+    result.launch = entry.launch;
+  }
+  for (const key of ['dockerfile', 'context'] as const) {
+    const value = entry[key];
+    if (value === undefined) {
+      continue;
+    }
+    // A line break would end the value inside the image label that records the Dockerfile path.
+    if (typeof value !== 'string' || value.trim() === '' || /[\0\n\r]/.test(value)) {
+      throw new SettingsError(`${setting}.${key}`, `expected a ${key === 'context' ? 'folder' : 'file'} path, got ${describe(value)}.`);
+    }
+    result[key] = value;
+  }
+  if (entry.target !== undefined) {
+    if (typeof entry.target !== 'string' || !STAGE_NAME.test(entry.target)) {
+      throw new SettingsError(`${setting}.target`, `expected the name of a build stage (FROM … AS <name>), got ${describe(entry.target)}.`);
+    }
+    result.target = entry.target;
+  }
+  if (entry.buildArgs !== undefined) {
+    const args = entry.buildArgs;
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+      throw new SettingsError(`${setting}.buildArgs`, `expected an object of NAME: "value" pairs, got ${describe(args)}.`);
+    }
+    for (const [name, val] of Object.entries(args)) {
+      if (!ENV_NAME.test(name) || typeof val !== 'string' || val.includes('\0')) {
+        throw new SettingsError(`${setting}.buildArgs`, `"${name}" must be a build argument name with a string value.`);
+      }
+    }
+    result.buildArgs = args as Record<string, string>;
+  }
+  if (entry.mountSource !== undefined) {
+    if (typeof entry.mountSource !== 'boolean') {
+      throw new SettingsError(`${setting}.mountSource`, `expected true or false, got ${describe(entry.mountSource)}.`);
+    }
+    result.mountSource = entry.mountSource;
   }
   return result;
 }

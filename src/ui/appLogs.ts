@@ -8,7 +8,9 @@ import { LogFollower } from './logFollower';
 /**
  * "Show App Container Logs": one terminal per app, following its container's output through a
  * Pseudoterminal, so colours and `\r` progress lines render as the app printed them. The terminal's
- * own scrollback (`terminal.integrated.scrollback`) bounds what is kept; we keep nothing.
+ * own scrollback (`terminal.integrated.scrollback`) bounds what is kept; we keep nothing. A
+ * Dockerfile app's image build comes first: its lines so far (kept by the controller, see
+ * core/buildLogs.ts), then live while a build runs.
  */
 export class AppLogs extends Disposable {
   private readonly terminals = new Map<string, vscode.Terminal>();
@@ -51,10 +53,16 @@ export class AppLogs extends Disposable {
   private pty(app: AppRef): vscode.Pseudoterminal {
     const written = new vscode.EventEmitter<string>();
     let follower: LogFollower | undefined;
+    let building: { dispose(): void } | undefined;
     return {
       onDidWrite: written.event,
       // Output written before open() would be dropped, so following starts here.
       open: () => {
+        const lines = (text: string): string => `${text.replace(/\r?\n/g, '\r\n')}\r\n`;
+        for (const line of this.controller.buildLogs.of(app)) {
+          written.fire(lines(line));
+        }
+        building = this.controller.buildLogs.onDidAppend((built) => built.app.key === app.key && written.fire(lines(built.line)));
         follower = new LogFollower({
           engine: this.engine,
           state: () => this.controller.stateOf(app),
@@ -64,6 +72,7 @@ export class AppLogs extends Disposable {
         follower.start();
       },
       close: () => {
+        building?.dispose();
         follower?.dispose();
         written.dispose();
       },

@@ -44,6 +44,12 @@ export class AppOperations {
     return { appId: result.appId, port: result.port, url: result.url };
   }
 
+  /** Rebuild App Container: the image built again without the layer cache, run on the same port. */
+  async rebuild(def: AppDefinition): Promise<RunAppResult> {
+    const result = await this.start(def, (options) => this.deps.controller.rebuild(def, options), true, 'rebuild');
+    return { appId: result.appId, port: result.port, url: result.url };
+  }
+
   showLogs(def: AppDefinition): Promise<void> {
     return this.deps.logs.show(def.ref);
   }
@@ -84,7 +90,7 @@ export class AppOperations {
     const found = await this.deps.catalog.find(target);
     if (!found) {
       const what = typeof target === 'string' ? `"${target}"` : target.fsPath;
-      throw new Error(vscode.l10n.t('No app {0} in this workspace: an app is a folder with a package.json (or an entry in previewContainers.apps).', what));
+      throw new Error(vscode.l10n.t('No app {0} in this workspace: an app is a folder with a package.json or a Dockerfile (or an entry in previewContainers.apps).', what));
     }
     return found;
   }
@@ -107,7 +113,7 @@ export class AppOperations {
     });
   }
 
-  private start(def: AppDefinition, begin: (options: RunOptions) => Promise<RunResult>, always = false): Promise<RunResult> {
+  private start(def: AppDefinition, begin: (options: RunOptions) => Promise<RunResult>, always = false, verb: 'start' | 'rebuild' = 'start'): Promise<RunResult> {
     // The manifest already keeps us out of untrusted workspaces; this guards every entry point anyway.
     if (!vscode.workspace.isTrusted) {
       throw new UntrustedWorkspaceError();
@@ -118,7 +124,7 @@ export class AppOperations {
       return begin({});
     }
     return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting {0}', def.ref.name), cancellable: true }, async (progress, token) => {
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: verb === 'rebuild' ? vscode.l10n.t('Rebuilding {0}', def.ref.name) : vscode.l10n.t('Starting {0}', def.ref.name), cancellable: true }, async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
         try {

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { AppDefinition } from '../core/appFolder';
 import type { AppController, AppState } from '../core/appController';
+import { launchOf } from '../core/appLaunch';
 import type { AppCatalog } from './appCatalog';
+import type { BuildFreshness } from './buildFreshness';
 import { contextKeys } from './contextKeys';
 import type { EngineStatus } from './engineStatus';
 import { describeDuration } from './format';
@@ -31,7 +33,8 @@ export const APPS_VIEW_ID = 'previewContainers.apps';
 
 /**
  * The "Apps" view: one item per app, its port and state in the description, everything else in
- * the tooltip. `contextValue` = `app:<status>[:leased]` so menus can match state with regexes.
+ * the tooltip. `contextValue` = `app:<status>[:dockerfile][:leased]` so menus can match state
+ * (and Rebuild, Dockerfile apps only) with regexes.
  */
 export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvider<AppsTreeNode> {
   private readonly changed = this._register(new vscode.EventEmitter<AppsTreeNode | AppsTreeNode[] | undefined>());
@@ -49,8 +52,10 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
     private readonly tooltips: TooltipSources,
     /** Lists the leases of other workspaces and deleted folders (the "Other allocations" section). */
     private readonly allocator: PortAllocator,
+    private readonly freshness: BuildFreshness,
   ) {
     super();
+    this._register(freshness.onDidChange(() => this.scheduleRefresh()));
     this._register(controller.onDidChangeState((state) => this.scheduleRefresh(state.app.key)));
     this._register(catalog.onDidChange(() => this.scheduleRefresh()));
     this._register(engineStatus.onDidChange(() => this.scheduleRefresh()));
@@ -95,10 +100,11 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const state = this.controller.stateOf(def.ref);
     const item = new vscode.TreeItem(def.ref.name, vscode.TreeItemCollapsibleState.None);
     item.id = def.ref.key;
-    item.description = describeState(state);
-    item.contextValue = `app:${state.status}${state.port !== undefined ? ':leased' : ''}`;
+    const outdated = this.freshness.isOutdated(def);
+    item.description = `${describeState(state)}${outdated ? ' · Dockerfile changed — Rebuild' : ''}`;
+    item.contextValue = `app:${state.status}${launchOf(def).kind === 'dockerfile' ? ':dockerfile' : ''}${state.port !== undefined ? ':leased' : ''}`;
     item.iconPath = iconFor(state);
-    item.tooltip = this.tooltipFor(def, state);
+    item.tooltip = this.tooltipFor(def, state, outdated);
     item.resourceUri = vscode.Uri.file(def.ref.folder);
     item.accessibilityInformation = { label: `${def.ref.name}, ${item.description}` };
     if (state.status === 'running') {
@@ -134,7 +140,7 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
   }
 
-  private tooltipFor(def: AppDefinition, state: AppState): vscode.MarkdownString {
+  private tooltipFor(def: AppDefinition, state: AppState, outdated: boolean): vscode.MarkdownString {
     const lines = [
       `**${escapeMarkdown(def.ref.name)}** — ${state.status}${state.stage ? ` (${escapeMarkdown(state.stage)})` : ''}`,
       '',
@@ -145,6 +151,13 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
     ];
     if (state.image) {
       lines.push(`- Image: ${codeSpan(state.image)}`);
+    }
+    const launch = launchOf(def);
+    if (launch.kind === 'dockerfile') {
+      lines.push(`- Built from: ${codeSpan(launch.dockerfile)}${launch.target ? ` (target ${codeSpan(launch.target)})` : ''}`);
+      if (outdated) {
+        lines.push('- The Dockerfile or its build context changed since the running image was built: Rebuild App Container applies it.');
+      }
     }
     if (state.status === 'running' && state.startedAt !== undefined) {
       lines.push(`- Up for ${describeDuration(Date.now() - state.startedAt)}`);

@@ -52,6 +52,7 @@ export class Commands {
       reg('previewContainers.openInIntegratedBrowser', forApp(vscode.l10n.t('Open App in Integrated Browser'), (d) => this.runThenOpen(d, 'integratedBrowser'))),
       reg('previewContainers.stopApp', forApp(vscode.l10n.t('Stop App Container'), (d) => ops.stop(d), (s) => s === 'running' || s === 'starting')),
       reg('previewContainers.restartApp', forApp(vscode.l10n.t('Restart App Container'), (d) => ops.restart(d), (s) => s === 'running')),
+      reg('previewContainers.rebuildApp', forApp(vscode.l10n.t('Rebuild App Container'), (d) => ops.rebuild(d), (s) => s !== 'starting')),
       reg('previewContainers.showLogs', forApp(vscode.l10n.t('Show App Container Logs'), (d) => ops.showLogs(d))),
       reg('previewContainers.releasePort', forApp(vscode.l10n.t('Release App Port'), (d) => ops.release(d))),
       reg('previewContainers.stopAll', () => runCommand(this.deps.logger, () => ops.stopAll())),
@@ -99,7 +100,7 @@ export class Commands {
     await this.deps.catalog.ready();
     const apps = this.deps.catalog.all();
     if (apps.length === 0) {
-      throw new Error(vscode.l10n.t('No apps found in this workspace: add a folder with a package.json, or list one in previewContainers.apps.'));
+      throw new Error(vscode.l10n.t('No apps found in this workspace: add a folder with a package.json or a Dockerfile, or list one in previewContainers.apps.'));
     }
     if (apps.length === 1) {
       return apps[0];

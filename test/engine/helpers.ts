@@ -20,6 +20,8 @@ import { requireTestDockerd } from '../harness/dockerd';
 import { RecordingLogger } from '../unit/helpers';
 
 export const TEST_IMAGE = process.env.PREVIEW_TEST_IMAGE ?? 'localhost/preview-node:test';
+/** The Python base image of the Dockerfile fixtures (scripts/build-python-image.sh). */
+export const PYTHON_IMAGE = process.env.PREVIEW_PYTHON_IMAGE ?? 'localhost/preview-python:test';
 
 /**
  * The engines every real-engine test runs on. A docker variant adds `portOffset` to each port its
@@ -64,6 +66,33 @@ export async function realEngine(context: Mocha.Context, kind: EngineKind = 'pod
     console.warn(`SKIPPED: ${message}`);
     context.skip();
   }
+}
+
+/**
+ * The real podman with the Python base image of the Dockerfile fixtures; like `realEngine`, a
+ * missing one fails under CI and skips with the reason elsewhere.
+ */
+export async function realEngineWithPython(context: Mocha.Context): Promise<ContainerEngine> {
+  const engine = await realEngine(context);
+  if (!(await engine.imageExists(PYTHON_IMAGE))) {
+    const message = `the Python base image ${PYTHON_IMAGE} is missing (run: npm run setup, or bash scripts/build-python-image.sh)`;
+    if (process.env.CI) {
+      assert.fail(message);
+    }
+    console.warn(`SKIPPED: ${message}`);
+    context.skip();
+  }
+  return engine;
+}
+
+/** The engine, counting `build` calls (an unchanged Dockerfile app must start without one). */
+export function countingBuilds(engine: ContainerEngine): ContainerEngine & { builds: number } {
+  const wrapped = Object.assign(Object.create(engine) as ContainerEngine, { builds: 0 });
+  wrapped.build = (...args: Parameters<ContainerEngine['build']>) => {
+    wrapped.builds++;
+    return engine.build(...args);
+  };
+  return wrapped;
 }
 
 /** `<engine> <args…>` with the engine's own CLI (for what a user would do outside the editor). */
@@ -172,6 +201,8 @@ export function makeController(
     /** Exit notices from a live event stream, as activate() wires them (call `stopEvents`). */
     events?: boolean;
     apps?: readonly AppRef[];
+    /** Replaces Date.now (idle tests move time forward instead of waiting). */
+    clock?: () => number;
   } = { start: 32100, end: 32200 },
 ): ControllerFixture {
   const logger = new RecordingLogger();
@@ -190,7 +221,7 @@ export function makeController(
   const core = createCore({
     memento: new InMemoryMemento(),
     settings: () => settings,
-    clock: Date.now,
+    clock: options.clock ?? Date.now,
     logger,
     exec: execaExec,
     stream: execaStream,
@@ -210,6 +241,18 @@ export function makeController(
 export async function fetchText(url: string): Promise<string> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
   return response.text();
+}
+
+/** GET a URL once it answers (a container just started), polling every 100 ms for up to 10 s; '' if it never does. */
+export async function fetchWhenUp(url: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const page = await fetchText(url).catch(() => '');
+    if (page) {
+      return page;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return '';
 }
 
 /** A real Vite app: vite comes from the npm registry, installed inside the container. */

@@ -14,10 +14,10 @@ import { eventually, notificationMessages, openWorkbench } from '../harness/work
 import { containersUnder, figure, removeContainers } from './helpers';
 import { API_PREFIX, EXTENSION_ID, PROBE_ATTEMPTS_ENV, PROBE_OUT_ENV, type ProbeReport } from './trustProbeProtocol';
 
-const STARTING_COMMANDS = ['previewContainers.runApp', 'previewContainers.openPreview', 'previewContainers.restartApp'];
+const STARTING_COMMANDS = ['previewContainers.runApp', 'previewContainers.openPreview', 'previewContainers.restartApp', 'previewContainers.rebuildApp'];
 /** Every way to start an app from outside the UI: the commands and the public API. */
 const STARTING_CALLS = [...STARTING_COMMANDS, `${API_PREFIX}runApp`, `${API_PREFIX}openPreview`];
-const TITLES = ['Preview Containers: Run App Container', 'Preview Containers: Open App Preview', 'Preview Containers: Restart App Container'];
+const TITLES = ['Preview Containers: Run App Container', 'Preview Containers: Open App Preview', 'Preview Containers: Restart App Container', 'Preview Containers: Rebuild App Container'];
 const UNTRUSTED_MESSAGE = 'Preview Containers only runs containers in trusted workspaces: they execute the workspace’s own code. Trust this workspace to continue.';
 
 interface Manifest {

@@ -101,3 +101,119 @@ describe('app discovery', () => {
     assert.deepEqual(await discoverApps([], [], memoryFs({})), []);
   });
 });
+
+describe('app discovery: Dockerfile apps', () => {
+  const ws = [{ name: 'ws', path: '/ws' }];
+  const own = (folder: string, file = 'Dockerfile') => ({ kind: 'dockerfile', dockerfile: `${folder}/${file}`, context: folder, target: undefined, buildArgs: {}, mountSource: false });
+
+  it('finds folders with a Dockerfile or Containerfile where package.json apps are found, with or without package.json', async () => {
+    const io = memoryFs({
+      '/ws/Dockerfile': 'FROM scratch',
+      '/ws/api/Dockerfile': 'FROM python',
+      '/ws/services/worker/Containerfile': 'FROM golang',
+      '/ws/apps/web/package.json': pkg('web'),
+      '/ws/node_modules/x/Dockerfile': 'FROM x',
+      '/ws/.devcontainer/Dockerfile': 'FROM y',
+      '/ws/deep/a/Dockerfile': 'FROM too-deep',
+    });
+    const apps = await discoverApps(ws, [], io);
+    assert.deepEqual(
+      apps.map((a) => [a.ref.appId, a.ref.name, a.launch?.kind]),
+      [
+        ['api', 'api', 'dockerfile'],
+        ['apps-web', 'web', 'node'],
+        ['services-worker', 'worker', 'dockerfile'],
+        ['ws', 'ws', 'dockerfile'],
+      ],
+    );
+    assert.deepEqual(apps.find((a) => a.ref.appId === 'services-worker')?.launch, own('/ws/services/worker', 'Containerfile'));
+    assert.deepEqual(apps.find((a) => a.ref.appId === 'api')?.launch, own('/ws/api'));
+  });
+
+  it('the Dockerfile wins over package.json; a folder with both files keeps the package name; Containerfile before Dockerfile', async () => {
+    const io = memoryFs({ '/ws/shop/package.json': pkg('@acme/shop'), '/ws/shop/Dockerfile': 'FROM node', '/ws/both/Containerfile': 'FROM a', '/ws/both/Dockerfile': 'FROM b' });
+    const apps = await discoverApps(ws, [], io);
+    assert.deepEqual(apps.find((a) => a.ref.appId === 'shop')?.launch, own('/ws/shop'));
+    assert.equal(apps.find((a) => a.ref.appId === 'shop')?.ref.name, '@acme/shop');
+    assert.deepEqual(apps.find((a) => a.ref.appId === 'both')?.launch, own('/ws/both', 'Containerfile'));
+  });
+
+  it('apps[].launch "node" keeps a folder with both a Node app; "dockerfile" and the build fields make a Dockerfile app', async () => {
+    const io = memoryFs({
+      '/ws/shop/package.json': pkg('shop'),
+      '/ws/shop/Dockerfile': 'FROM node',
+      '/ws/api/Dockerfile.dev': 'FROM python',
+      '/ws/api/pyproject.toml': '',
+      '/ws/docker/web.Dockerfile': 'FROM x',
+      '/ws/web/index.html': '',
+    });
+    const apps = await discoverApps(
+      ws,
+      [
+        { path: 'shop', launch: 'node' },
+        { path: 'api', dockerfile: 'Dockerfile.dev', target: 'dev', buildArgs: { PYTHON: '3.12' }, mountSource: true },
+        { path: 'web', dockerfile: '../docker/web.Dockerfile', context: '..' },
+      ],
+      io,
+    );
+    assert.deepEqual(apps.find((a) => a.ref.appId === 'shop')?.launch, { kind: 'node' });
+    assert.deepEqual(apps.find((a) => a.ref.appId === 'api')?.launch, {
+      kind: 'dockerfile',
+      dockerfile: '/ws/api/Dockerfile.dev',
+      context: '/ws/api',
+      target: 'dev',
+      buildArgs: { PYTHON: '3.12' },
+      mountSource: true,
+    });
+    assert.deepEqual(apps.find((a) => a.ref.appId === 'web')?.launch, { kind: 'dockerfile', dockerfile: '/ws/docker/web.Dockerfile', context: '/ws', target: undefined, buildArgs: {}, mountSource: false });
+    assert.equal(apps.find((a) => a.ref.appId === 'web')?.override?.context, '..');
+  });
+
+  it('an entry without a Dockerfile and without launch stays a Node app (build fields alone do not make one)', async () => {
+    const io = memoryFs({ '/ws/site/package.json': pkg('site') });
+    const apps = await discoverApps(ws, [{ path: 'site', target: 'dev', mountSource: true }], io);
+    assert.deepEqual(apps.map((a) => a.launch), [{ kind: 'node' }]);
+  });
+
+  it('refuses Dockerfiles and contexts outside the workspace, or missing, naming the field; the entry is ignored, others kept', async () => {
+    const io = {
+      ...memoryFs({ '/ws/api/Dockerfile': 'FROM python', '/ws/ok/Dockerfile': 'FROM x', '/ws/link/Dockerfile': 'FROM y' }),
+      realpath: async (file: string) => (file.startsWith('/ws/link') ? `/etc${file.slice('/ws/link'.length)}` : file.startsWith('/ws/missing') ? undefined : path.resolve(file)),
+    };
+    const problems: SettingsError[] = [];
+    const apps = await discoverApps(
+      ws,
+      [
+        { path: 'api', dockerfile: '/etc/Dockerfile' },
+        { path: 'api', context: '../..' },
+        { path: 'api', dockerfile: '../link/Dockerfile' },
+        { path: 'api', dockerfile: 'Nope.Dockerfile' },
+        { path: 'api', context: '../link' },
+        { path: 'ok', launch: 'dockerfile' },
+      ],
+      io,
+      (p) => problems.push(p),
+    );
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      ['previewContainers.apps[0].dockerfile', 'previewContainers.apps[1].context', 'previewContainers.apps[2].dockerfile', 'previewContainers.apps[3].dockerfile', 'previewContainers.apps[4].context'],
+    );
+    assert.match(problems[0]?.message ?? '', /"\/etc\/Dockerfile" lies outside the workspace folders\. A Dockerfile must be inside the workspace; the entry is ignored\./);
+    assert.match(problems[1]?.message ?? '', /"\.\.\/\.\." lies outside the workspace folders\. A build context must be inside the workspace/);
+    assert.match(problems[2]?.message ?? '', /resolves to \/etc\/Dockerfile, outside the workspace folders/);
+    assert.match(problems[3]?.message ?? '', /"Nope\.Dockerfile" does not exist/);
+    // The folders themselves are still found by discovery, with their own Dockerfiles and no override.
+    const api = apps.find((a) => a.ref.appId === 'api');
+    assert.equal(api?.override, undefined);
+    assert.deepEqual(api?.launch, own('/ws/api'));
+    assert.deepEqual(apps.find((a) => a.ref.appId === 'ok')?.launch, own('/ws/ok'));
+  });
+
+  it('launch "dockerfile" on a folder without one is a problem named after launch', async () => {
+    const problems: SettingsError[] = [];
+    const apps = await discoverApps(ws, [{ path: 'site', launch: 'dockerfile' }], memoryFs({ '/ws/site/package.json': pkg('site') }), (p) => problems.push(p));
+    assert.deepEqual(problems.map((p) => p.setting), ['previewContainers.apps[0].launch']);
+    assert.match(problems[0]?.message ?? '', /it is "dockerfile", but \/ws\/site has no Containerfile or Dockerfile: set previewContainers\.apps\[0\]\.dockerfile/);
+    assert.deepEqual(apps.map((a) => [a.ref.appId, a.launch?.kind, a.override]), [['site', 'node', undefined]]);
+  });
+});

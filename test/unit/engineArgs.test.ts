@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { eventsArgs, imageExistsArgs, listArgs, logsArgs, removeArgs, stopArgs } from '../../src/core/engine/engineArgs';
+import { eventsArgs, imageExistsArgs, inspectImageArgs, listArgs, listImagesArgs, logsArgs, removeArgs, removeImageArgs, stopArgs } from '../../src/core/engine/engineArgs';
 
 describe('engine argv, per verb and engine', () => {
   it('lists as each engine prints JSON: podman one typed array, docker one object per line, untruncated', () => {
@@ -24,5 +24,13 @@ describe('engine argv, per verb and engine', () => {
     assert.deepEqual(logsArgs('c', 500, true), ['logs', '--follow', '--tail', '500', 'c']);
     assert.deepEqual(imageExistsArgs('podman', 'i'), ['image', 'exists', 'i']);
     assert.deepEqual(imageExistsArgs('docker', 'i'), ['image', 'inspect', '--format', '{{.Id}}', 'i']);
+  });
+
+  it('images: remove (never forced), inspect, list by label in each engine’s JSON', () => {
+    assert.deepEqual(removeImageArgs('localhost/preview-containers/api:0123456789ab'), ['rmi', 'localhost/preview-containers/api:0123456789ab']);
+    assert.deepEqual(inspectImageArgs('i'), ['image', 'inspect', 'i']);
+    const label = { key: 'previewContainers.builtFor', value: '/ws/api' };
+    assert.deepEqual(listImagesArgs('podman', label), ['images', '--filter', 'label=previewContainers.builtFor=/ws/api', '--format', 'json']);
+    assert.deepEqual(listImagesArgs('docker', label), ['images', '--no-trunc', '--filter', 'label=previewContainers.builtFor=/ws/api', '--format', '{{json .}}']);
   });
 });

@@ -1,7 +1,10 @@
 import { EngineNotRespondingError } from '../../src/core/errors';
 import * as http from 'node:http';
-import type { ContainerEngine, EngineInfo } from '../../src/core/engine/containerEngine';
-import { EngineRunError } from '../../src/core/engine/engineErrors';
+import { CancelledError } from '../../src/core/errors';
+import { buildBuildArgv, type BuildSpec } from '../../src/core/engine/buildArgv';
+import type { BuildResult, ContainerEngine, EngineInfo } from '../../src/core/engine/containerEngine';
+import { EngineRunError, type EngineBuildError } from '../../src/core/engine/engineErrors';
+import type { ImageDetails, ImageSummary } from '../../src/core/engine/images';
 import { buildRunArgs, type RunSpec } from '../../src/core/engine/runArgs';
 import type { ContainerDetails, ContainerSummary, EngineEvent } from '../../src/core/engine/types';
 import type { Listener } from '../../src/core/listeners';
@@ -203,6 +206,55 @@ export class FakeEngine implements ContainerEngine {
   async pull(image: string): Promise<void> {
     this.pulled.push(image);
     this.images.add(image);
+  }
+
+  /** Every `build` argv (built with the real buildBuildArgv). */
+  readonly buildArgs: string[][] = [];
+  /** Errors to throw from the next `build` calls, in order. */
+  readonly buildFailures: EngineBuildError[] = [];
+  /** Details of images (labels, ports, workdir) the fake "built" or was told about. */
+  readonly imageDetails = new Map<string, ImageDetails>();
+  /** Lines each build "prints"; a build waits `buildDelayMs` before tagging. */
+  buildOutput: string[] = ['STEP 1/2: FROM localhost/preview-python:test', 'STEP 2/2: EXPOSE 8000', 'COMMIT'];
+  buildDelayMs = 0;
+
+  async build(spec: BuildSpec, onLine: (line: string) => void, signal: AbortSignal): Promise<BuildResult> {
+    this.buildArgs.push(buildBuildArgv(spec, this.kind));
+    for (const line of this.buildOutput) {
+      onLine(line);
+    }
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) {
+        resolve(); // aborted while "printing": no listener would fire any more
+        return;
+      }
+      const timer = setTimeout(resolve, this.buildDelayMs);
+      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+    if (signal.aborted) {
+      throw new CancelledError(`Building ${spec.tag}`);
+    }
+    const failure = this.buildFailures.shift();
+    if (failure) {
+      throw failure;
+    }
+    this.images.add(spec.tag);
+    this.imageDetails.set(spec.tag, { id: `id-${spec.tag}`, tags: [spec.tag], labels: { ...spec.labels }, exposedPorts: ['8000/tcp'], workingDir: '/srv' });
+    return { createdLayers: [] };
+  }
+
+  async removeImage(ref: string): Promise<void> {
+    this.calls.push(`rmi ${ref}`);
+    this.images.delete(ref);
+    this.imageDetails.delete(ref);
+  }
+
+  async inspectImage(ref: string): Promise<ImageDetails | undefined> {
+    return this.imageDetails.get(ref) ?? (this.images.has(ref) ? { id: `id-${ref}`, tags: [ref], labels: {}, exposedPorts: [], workingDir: undefined } : undefined);
+  }
+
+  async listImages(label: { readonly key: string; readonly value: string }): Promise<ImageSummary[]> {
+    return [...this.imageDetails.values()].filter((image) => image.labels[label.key] === label.value).map((image) => ({ id: image.id, tags: image.tags }));
   }
 
   async repairForwarding(): Promise<void> {

@@ -104,3 +104,43 @@ describe('buildRunArgs: entries hidden from the container', () => {
     }
   });
 });
+
+describe('buildRunArgs: how the folder reaches the container (Dockerfile apps)', () => {
+  const base = { name: 'c', image: 'localhost/preview-containers/api:0123456789ab', bindAddress: '127.0.0.1', containerPort: 8000, command: [], env: {} };
+
+  it('the default is the Node mirror: read-only at /preview-source, workdir /app', async () => {
+    const lease = await leaseFor('/ws/api');
+    for (const args of [buildRunArgs({ ...base, lease }), buildRunArgs({ ...base, lease, mount: { kind: 'mirror' } })]) {
+      assert.deepEqual(valueAfter(args, '--volume'), ['/ws/api:/preview-source:ro']);
+      assert.deepEqual(valueAfter(args, '--workdir'), ['/app']);
+    }
+  });
+
+  it('none: nothing of the host is mounted and the image keeps its WORKDIR and its own command', async () => {
+    const lease = await leaseFor('/ws/api');
+    const args = buildRunArgs({ ...base, lease, mount: { kind: 'none' }, hiddenSourceEntries: ['.git'] });
+    assert.deepEqual(valueAfter(args, '--volume'), []);
+    assert.deepEqual(valueAfter(args, '--tmpfs'), [], 'nothing mounted: nothing to hide');
+    assert.deepEqual(valueAfter(args, '--workdir'), []);
+    assert.equal(args[args.length - 1], base.image, 'no command after the image: its CMD runs');
+    assert.deepEqual(valueAfter(args, '--label').filter((l) => l.startsWith('previewContainers.path=')), ['previewContainers.path=/ws/api'], 'still labelled with its folder');
+  });
+
+  it('readOnly: the folder read-only at the WORKDIR, .git hidden there, no workdir override', async () => {
+    const lease = await leaseFor('/ws/api');
+    const args = buildRunArgs({ ...base, lease, mount: { kind: 'readOnly', target: '/srv/' }, hiddenSourceEntries: ['.git'] }, 'podman');
+    assert.deepEqual(valueAfter(args, '--volume'), ['/ws/api:/srv:ro']);
+    assert.deepEqual(valueAfter(args, '--tmpfs'), ['/srv/.git:ro,size=4k,mode=0500,notmpcopyup']);
+    assert.deepEqual(valueAfter(args, '--workdir'), []);
+    const colon = buildRunArgs({ ...base, lease: await leaseFor('/ws/a:b'), mount: { kind: 'readOnly', target: '/srv' } });
+    assert.deepEqual(valueAfter(colon, '--mount'), ['type=bind,source=/ws/a:b,target=/srv,readonly']);
+  });
+
+  it('refuses a mount target that is the root, relative, escapes or would be split, and a node_modules volume without the mirror', async () => {
+    const lease = await leaseFor('/ws/api');
+    for (const target of ['/', '', 'srv', '/srv/../etc', '/a:b', '/a,b', '/a b', '/srv\n']) {
+      assert.throws(() => buildRunArgs({ ...base, lease, mount: { kind: 'readOnly', target } }), RunSpecError, JSON.stringify(target));
+    }
+    assert.throws(() => buildRunArgs({ ...base, lease, mount: { kind: 'none' }, dependencyVolume: 'preview-deps-x' }), RunSpecError);
+  });
+});

@@ -39,6 +39,16 @@ describe('settings', () => {
     [{ apps: [{ path: 'a', containerPort: 'x' }] }, 'previewContainers.apps[0].containerPort'],
     [{ apps: [{ path: 'a', env: { 'BAD NAME': 'x' } }] }, 'previewContainers.apps[0].env'],
     [{ apps: [{ path: 'a', command: [] }] }, 'previewContainers.apps[0].command'],
+    [{ apps: [{ path: 'a', launch: 'python' }] }, 'previewContainers.apps[0].launch'],
+    [{ apps: [{ path: 'a' }, { path: 'b', dockerfile: '' }] }, 'previewContainers.apps[1].dockerfile'],
+    [{ apps: [{ path: 'a', dockerfile: 'Dockerfile\nx' }] }, 'previewContainers.apps[0].dockerfile'],
+    [{ apps: [{ path: 'a', context: 3 }] }, 'previewContainers.apps[0].context'],
+    [{ apps: [{ path: 'a', target: '--output=/' }] }, 'previewContainers.apps[0].target'],
+    [{ apps: [{ path: 'a', target: 'has space' }] }, 'previewContainers.apps[0].target'],
+    [{ apps: [{ path: 'a', buildArgs: ['A=1'] }] }, 'previewContainers.apps[0].buildArgs'],
+    [{ apps: [{ path: 'a', buildArgs: { 'A-B': '1' } }] }, 'previewContainers.apps[0].buildArgs'],
+    [{ apps: [{ path: 'a', buildArgs: { A: 1 } }] }, 'previewContainers.apps[0].buildArgs'],
+    [{ apps: [{ path: 'a', mountSource: 'yes' }] }, 'previewContainers.apps[0].mountSource'],
     [{ 'portRange.start': 33000, 'portRange.end': 32000 }, 'previewContainers.portRange.start'],
   ];
   for (const [values, setting] of bad) {
@@ -81,6 +91,22 @@ describe('settings', () => {
     for (const [values, setting] of bad) {
       assert.throws(() => readSettings(from(values)), (e: unknown) => e instanceof SettingsError && e.setting === setting, JSON.stringify(values));
     }
+  });
+
+  it('accepts the Dockerfile-app fields of an entry', () => {
+    const entry = { path: 'services/api', launch: 'dockerfile', dockerfile: 'docker/Dockerfile.dev', context: '../..', target: 'dev', buildArgs: { PYTHON_VERSION: '3.11' }, mountSource: true };
+    // `index` is where the entry is in the list, so errors can name it.
+    assert.deepEqual(readSettings(from({ apps: [entry] })).apps[0], { ...entry, index: 0 });
+    assert.deepEqual(readSettings(from({ apps: [{ path: 'web', launch: 'node' }] })).apps[0], { path: 'web', launch: 'node', index: 0 });
+  });
+
+  it('the manifest describes every apps[] field the settings accept, and only those', () => {
+    const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { items?: { properties?: Record<string, { enum?: string[] }> } }> } };
+    };
+    const fields = manifest.contributes.configuration.properties['previewContainers.apps']?.items?.properties ?? {};
+    assert.deepEqual(Object.keys(fields).sort(), ['buildArgs', 'command', 'containerPort', 'context', 'dockerfile', 'env', 'envFile', 'image', 'launch', 'mountSource', 'name', 'path', 'resources', 'target']);
+    assert.deepEqual(fields.launch?.enum, ['node', 'dockerfile']);
   });
 
   it('host settings (engine, engine path and connection, bind address, port pool) come from user settings only, never a workspace', () => {

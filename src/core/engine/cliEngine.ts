@@ -1,11 +1,32 @@
 import { promises as fs } from 'node:fs';
 import { EngineCommandError, EngineNotFoundError, EngineNotRespondingError } from '../errors';
 import type { Logger } from '../logger';
-import type { ContainerEngine, EngineInfo } from './containerEngine';
+import type { BuildSpec } from './buildArgv';
+import { runBuild } from './cliBuild';
+import type { BuildResult, ContainerEngine, EngineInfo } from './containerEngine';
 import { EngineRunError } from './engineErrors';
 import { classifyEngineFailure } from './engineFailure';
 import type { Exec, ExecResult, ExecStream } from './exec';
-import { eventsArgs, imageExistsArgs, procNetArgs, infoArgs, inspectArgs, listArgs, logsArgs, networkReloadArgs, pullArgs, removeArgs, removeVolumesArgs, startArgs, stopArgs, waitArgs } from './engineArgs';
+import {
+  eventsArgs,
+  imageExistsArgs,
+  infoArgs,
+  inspectArgs,
+  inspectImageArgs,
+  listArgs,
+  listImagesArgs,
+  logsArgs,
+  networkReloadArgs,
+  procNetArgs,
+  pullArgs,
+  removeArgs,
+  removeImageArgs,
+  removeVolumesArgs,
+  startArgs,
+  stopArgs,
+  waitArgs,
+} from './engineArgs';
+import { parseDockerImages, parseImageInspect, parsePodmanImages, type ImageDetails, type ImageSummary } from './images';
 import { isOurs } from './labels';
 import { parseProcNetTcp, type Listener } from '../listeners';
 import { parseDockerPs, parsePodmanPs } from './parseContainerList';
@@ -205,6 +226,34 @@ export class CliEngine implements ContainerEngine {
     if (result.exitCode !== 0) {
       throw new EngineCommandError(`${this.binary} pull ${image}`, lines.slice(-5).join('\n') || result.stderr, result.exitCode);
     }
+  }
+
+  build(spec: BuildSpec, onLine: (line: string) => void, signal: AbortSignal): Promise<BuildResult> {
+    return runBuild({ kind: this.kind, binary: this.binary, globalArgs: this.globalArgs, stream: this.options.stream, logger: this.options.logger, removeImage: (ref) => this.removeImage(ref) }, spec, onLine, signal);
+  }
+
+  async removeImage(ref: string): Promise<void> {
+    const result = await this.call(removeImageArgs(ref));
+    if (result.exitCode !== 0 && !/image not known|No such image/i.test(result.stderr)) {
+      this.check(result, 'rmi');
+    }
+  }
+
+  async inspectImage(ref: string): Promise<ImageDetails | undefined> {
+    const result = await this.call(inspectImageArgs(ref));
+    if (result.exitCode !== 0) {
+      if (/image not known|No such image|no such object/i.test(result.stderr)) {
+        return undefined;
+      }
+      this.check(result, 'image inspect');
+    }
+    return parseImageInspect(result.stdout)[0];
+  }
+
+  async listImages(label: { readonly key: string; readonly value: string }): Promise<ImageSummary[]> {
+    const result = await this.call(listImagesArgs(this.kind, label));
+    this.check(result, 'images');
+    return this.kind === 'podman' ? parsePodmanImages(result.stdout) : parseDockerImages(result.stdout);
   }
 
   async repairForwarding(idOrName: string): Promise<void> {

@@ -1,10 +1,17 @@
 import type { Listener } from '../listeners';
+import type { BuildSpec } from './buildArgv';
+import type { ImageDetails, ImageSummary } from './images';
 import type { RunSpec } from './runArgs';
 import type { ContainerDetails, ContainerSummary, EngineEvent, EngineKind } from './types';
 
 export interface EngineInfo {
   readonly kind: EngineKind;
   readonly version: string;
+}
+
+export interface BuildResult {
+  /** Layers this build committed (not taken from the cache), oldest first. */
+  readonly createdLayers: readonly string[];
 }
 
 /** The container engine as the controller sees it; podman and docker behind one face. */
@@ -41,6 +48,18 @@ export interface ContainerEngine {
   listeners(idOrName: string): Promise<Listener[] | undefined>;
   imageExists(image: string): Promise<boolean>;
   pull(image: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void>;
+  /**
+   * Builds and tags an image, streaming every output line. Throws EngineBuildError
+   * (engineErrors.ts) when the build fails, CancelledError when `signal` aborts — and then leaves
+   * nothing of the build behind: no tag, no working container, no layer it committed.
+   */
+  build(spec: BuildSpec, onLine: (line: string) => void, signal: AbortSignal): Promise<BuildResult>;
+  /** Removes an image (tag or id) and the untagged layers only it used; a missing one is not an error, one in use throws. */
+  removeImage(ref: string): Promise<void>;
+  /** The image's labels, exposed ports and working directory; undefined when there is no such image. */
+  inspectImage(ref: string): Promise<ImageDetails | undefined>;
+  /** Images with the label `key=value` (e.g. every image built for one app). */
+  listImages(label: { readonly key: string; readonly value: string }): Promise<ImageSummary[]>;
   /**
    * Re-creates a container's port forwarding. Podman 4.3 drops a running container's forwarding
    * when another `run` fails on the same port; this puts it back. No-op where not needed.

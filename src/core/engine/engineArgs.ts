@@ -45,5 +45,16 @@ export const pullArgs = (image: string): string[] => ['pull', image];
 
 export const networkReloadArgs = (idOrName: string): string[] => ['network', 'reload', idOrName];
 
+/** Removes an image by tag or id (never forced: an image a container uses stays). */
+export const removeImageArgs = (ref: string): string[] => ['rmi', ref];
+
+export const inspectImageArgs = (ref: string): string[] => ['image', 'inspect', ref];
+
+/** podman prints one JSON array; docker one object per line and per tag (`{{json .}}`, untruncated ids). */
+export function listImagesArgs(kind: EngineKind, label: { readonly key: string; readonly value: string }): string[] {
+  const filter = ['--filter', `label=${label.key}=${label.value}`];
+  return kind === 'podman' ? ['images', ...filter, '--format', 'json'] : ['images', '--no-trunc', ...filter, '--format', '{{json .}}'];
+}
+
 /** Fallback when the host cannot see the container's process: read its /proc from inside. */
 export const procNetArgs = (idOrName: string): string[] => ['exec', idOrName, 'cat', '/proc/net/tcp', '/proc/net/tcp6'];

@@ -1,3 +1,4 @@
+import type { BuildFailure } from './buildOutput';
 import type { EngineFailureKind } from './engineFailure';
 
 /**
@@ -25,3 +26,18 @@ export class EngineOutputError extends Error {
 
 /** A run spec that cannot be passed to an engine safely (refused before anything runs). */
 export class RunSpecError extends Error {}
+
+/** Why `build` failed, read from its output (which step, what it printed). */
+export class EngineBuildError extends Error {
+  constructor(
+    readonly failure: BuildFailure,
+    /** Everything the build printed (colour codes removed). */
+    readonly output: readonly string[],
+    readonly exitCode: number | undefined,
+  ) {
+    super(failure.detail);
+  }
+}
+
+/** A build spec that cannot be passed to an engine safely (refused before anything runs). */
+export class BuildSpecError extends Error {}

@@ -26,7 +26,12 @@ export type ExecStream = (
   file: string,
   args: readonly string[],
   onLine: (line: string) => void,
-  options: { readonly signal: AbortSignal; readonly from?: 'stdout' | 'all' },
+  options: {
+    readonly signal: AbortSignal;
+    readonly from?: 'stdout' | 'all';
+    /** The process id once it runs: a build is cancelled by ending the processes it started (see processTree.ts). */
+    readonly onSpawn?: (pid: number) => void;
+  },
 ) => Promise<ExecResult>;
 
 type Runner = typeof import('./execaRunner');

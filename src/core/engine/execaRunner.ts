@@ -81,6 +81,9 @@ export const execaStream: ExecStream = async (file, args, onLine, options) => {
     env: spawn.env,
     forceKillAfterDelay: WATCHER_KILL_DELAY_MS,
   });
+  if (subprocess.pid !== undefined) {
+    options.onSpawn?.(subprocess.pid);
+  }
   const stderr = new TailBuffer();
   if (from === 'stdout') {
     subprocess.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));

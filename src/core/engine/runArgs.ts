@@ -34,7 +34,18 @@ export interface RunSpec {
   readonly envFile?: string;
   /** CPU and memory limits; a missing one is no limit. */
   readonly limits?: ResourceLimits;
+  /** How the folder reaches the container; default `mirror` (Node apps). */
+  readonly mount?: SourceMount;
 }
+
+/**
+ * - `mirror` (Node apps): the folder read-only at SOURCE_DIR; the command copies it to /app and
+ *   runs there (`--workdir /app`, see sourceMirror.ts).
+ * - `readOnly` (Dockerfile apps with `mountSource`): the folder read-only at `target`, the image's
+ *   WORKDIR; the image's own working directory applies.
+ * - `none` (Dockerfile apps): nothing of the host is mounted; the image holds the code.
+ */
+export type SourceMount = { readonly kind: 'mirror' } | { readonly kind: 'readOnly'; readonly target: string } | { readonly kind: 'none' };
 
 export interface NamedVolume {
   readonly name: string;
@@ -55,23 +66,51 @@ function publishArg(bindAddress: string, hostPort: number, containerPort: number
  * sourceMirror.ts), so nothing it writes reaches the host. `-v` cannot carry a `:` in the path and
  * `--mount` cannot carry a `,`; pick the one that can, and refuse clearly when neither can.
  */
-function mountArgs(folder: string): string[] {
+function mountArgs(folder: string, target = SOURCE_DIR): string[] {
   if (!folder.includes(':')) {
-    return ['--volume', `${folder}:${SOURCE_DIR}:ro`];
+    return ['--volume', `${folder}:${target}:ro`];
   }
   if (!folder.includes(',')) {
-    return ['--mount', `type=bind,source=${folder},target=${SOURCE_DIR},readonly`];
+    return ['--mount', `type=bind,source=${folder},target=${target},readonly`];
   }
   throw new RunSpecError(`The app folder path contains both ":" and ",", which container engines cannot mount: ${folder}`);
 }
 
-function hideArgs(entry: string, kind: EngineKind): string[] {
+function hideArgs(entry: string, kind: EngineKind, under = SOURCE_DIR): string[] {
   if (!/^[A-Za-z0-9._-]+$/.test(entry) || entry === '.' || entry === '..') {
     throw new RunSpecError(`Invalid entry to hide: ${JSON.stringify(entry)}`);
   }
   // podman copies what lies under a tmpfs into it unless told not to; docker never does (and
   // would refuse the option).
-  return ['--tmpfs', `${SOURCE_DIR}/${entry}:ro,size=4k,mode=0500${kind === 'podman' ? ',notmpcopyup' : ''}`];
+  return ['--tmpfs', `${under}/${entry}:ro,size=4k,mode=0500${kind === 'podman' ? ',notmpcopyup' : ''}`];
+}
+
+/** A mount target inside the container: absolute, not `/`, no `..`, nothing `-v`/`--mount`/`--tmpfs` would split on. */
+function checkMountTarget(target: string): string {
+  const clean = target.replace(/\/+$/, '');
+  if (clean === '' || !/^\/[A-Za-z0-9_./@+-]*$/.test(clean) || clean.split('/').includes('..')) {
+    throw new RunSpecError(`Invalid folder to mount the app at: ${JSON.stringify(target)}`);
+  }
+  return clean;
+}
+
+/** The mount, hidden entries and working directory arguments for the spec's kind of mount. */
+function sourceArgs(spec: RunSpec, source: string, kind: EngineKind): string[] {
+  const mount = spec.mount ?? { kind: 'mirror' };
+  const hidden = spec.hiddenSourceEntries ?? [];
+  if (mount.kind !== 'mirror' && spec.dependencyVolume !== undefined) {
+    throw new RunSpecError('A dependency volume belongs to the Node source mirror (/app/node_modules).');
+  }
+  switch (mount.kind) {
+    case 'mirror':
+      return [...mountArgs(source), ...hidden.flatMap((entry) => hideArgs(entry, kind)), ...(spec.dependencyVolume === undefined ? [] : volumeArgs(spec.dependencyVolume, `${CONTAINER_APP_DIR}/node_modules`))];
+    case 'readOnly': {
+      const target = checkMountTarget(mount.target);
+      return [...mountArgs(source, target), ...hidden.flatMap((entry) => hideArgs(entry, kind, target))];
+    }
+    case 'none':
+      return [];
+  }
 }
 
 /** A named volume (never a host path: the name cannot hold a `/`) at an absolute container path. */
@@ -160,12 +199,10 @@ export function buildRunArgs(spec: RunSpec, kind: EngineKind = 'podman'): string
     `${LABEL_PATH}=${folder}`,
     '--publish',
     publishArg(spec.bindAddress, lease.port, spec.containerPort),
-    ...mountArgs(source),
-    ...(spec.hiddenSourceEntries ?? []).flatMap((entry) => hideArgs(entry, kind)),
-    ...(spec.dependencyVolume === undefined ? [] : volumeArgs(spec.dependencyVolume, `${CONTAINER_APP_DIR}/node_modules`)),
+    ...sourceArgs(spec, source, kind),
     ...(spec.volumes ?? []).flatMap((volume) => volumeArgs(volume.name, volume.containerPath)),
-    '--workdir',
-    CONTAINER_APP_DIR,
+    // The Node mirror runs in its copy; a Dockerfile app in its image's own WORKDIR.
+    ...((spec.mount ?? { kind: 'mirror' }).kind === 'mirror' ? ['--workdir', CONTAINER_APP_DIR] : []),
     ...limitArgs(spec.limits),
     // Before --env: the engines apply the file first, so the app's env entries and PORT/HOST win.
     ...envFileArgs(spec.envFile),

@@ -1,14 +1,17 @@
 import { dependencyVolumeFor, type AppRef } from '../appIdentity';
-import { resolveAppConfig, type FolderInfo } from '../appFolder';
+import { resolveAppConfig, type AppDefinition, type FolderInfo } from '../appFolder';
+import { launchOf } from '../appLaunch';
 import { buildCacheVolume } from '../buildCache';
-import type { NamedVolume } from '../engine/runArgs';
+import type { NamedVolume, SourceMount } from '../engine/runArgs';
 import { hostCapacity, resolveLimits, type HostCapacity, type ResourceLimits } from '../resources';
 import type { AppOverride, Settings } from '../settings';
 import { HIDDEN_NAMES, unmirrored } from '../sourceMirror';
+import { prepareDockerfileLaunch, type DockerfileLaunchInput } from './dockerfileLaunch';
 
 /**
  * What a start runs, whatever kind of app it is: the "prepare the launch" step of a start turns
- * an app into this (today from its package.json; an app with a Dockerfile builds its image first).
+ * an app into this: a Node app from its package.json, an app with a Dockerfile from the image it
+ * builds (first, when needed).
  */
 export interface PreparedLaunch {
   readonly image: string;
@@ -26,6 +29,10 @@ export interface PreparedLaunch {
   /** The app's env file (real path, contained), if its entry names one. */
   readonly envFile: string | undefined;
   readonly limits: ResourceLimits;
+  /** How the folder reaches the container (default: the Node source mirror). */
+  readonly mount?: SourceMount;
+  /** Dockerfile apps: the build hash of the image (its label), to tell later that it is out of date. */
+  readonly buildHash?: string;
   /** How it was chosen, for the log. */
   readonly origin: string;
 }
@@ -49,6 +56,18 @@ export interface LaunchInput {
 export function withColour(env: Readonly<Record<string, string>>, fileNames: ReadonlySet<string> | undefined): Readonly<Record<string, string>> {
   const says = (name: string): boolean => name in env || (fileNames?.has(name) ?? false);
   return says('FORCE_COLOR') || says('NO_COLOR') ? env : { FORCE_COLOR: '1', ...env };
+}
+
+/** What preparing a launch needs beyond a Node app's input: the engine and the build's hooks. */
+export type PrepareInput = LaunchInput & Omit<DockerfileLaunchInput, 'launch' | keyof LaunchInput> & { readonly definition: AppDefinition };
+
+/**
+ * The decision per app: discovery said how it runs (see appLaunch.ts). A Node app runs the
+ * zero-config plan in the Node image; a Dockerfile app runs the image its Dockerfile builds.
+ */
+export function prepareLaunch(input: PrepareInput): Promise<PreparedLaunch> {
+  const launch = launchOf(input.definition);
+  return launch.kind === 'dockerfile' ? prepareDockerfileLaunch({ ...input, launch }) : Promise.resolve(nodeLaunch(input));
 }
 
 /** A Node app: zero-config plan or the configured command, run inside a copy of its folder. */

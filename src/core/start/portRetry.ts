@@ -67,6 +67,7 @@ export async function runOnPoolPort(ctx: PortRetryContext): Promise<{ id: string
         hiddenSourceEntries: launch.hiddenSourceEntries,
         limits: launch.limits,
         ...(launch.envFile === undefined ? {} : { envFile: launch.envFile }),
+        ...(launch.mount === undefined ? {} : { mount: launch.mount }),
         ...(launch.dependencyVolume === undefined ? {} : { dependencyVolume: launch.dependencyVolume }),
       });
       return { id, lease };

@@ -3,10 +3,11 @@ import type { RunAppResult } from '../../api';
 import { containerNameFor, type AppRef } from '../appIdentity';
 import type { AppDefinition, FolderInfo } from '../appFolder';
 import type { AppStatePatch } from '../appStates';
+import type { BuildLogs } from '../buildLogs';
 import type { ExitWatch } from '../containerExits';
 import type { ContainerEngine } from '../engine/containerEngine';
 import { containedEnvFile } from '../envFile';
-import { isOurs, labelledPort, LABEL_PATH } from '../engine/labels';
+import { isOurs, labelledPort, LABEL_BUILD_HASH, LABEL_PATH } from '../engine/labels';
 import { portUsageFrom } from '../engine/portUsage';
 import type { ContainerSummary } from '../engine/types';
 import { CancelledError, EngineCommandError, ImagePullError, RemoteEngineLoopbackError } from '../errors';
@@ -16,7 +17,7 @@ import type { PortAllocator, PortLease } from '../portAllocator';
 import { isLoopbackHost } from '../readiness';
 import type { Settings } from '../settings';
 import { awaitReady } from './awaitReady';
-import { nodeLaunch, type PreparedLaunch } from './launch';
+import { prepareLaunch, type PreparedLaunch } from './launch';
 import { runOnPoolPort } from './portRetry';
 
 /** What `run` resolves to: the public result plus what the controller knows besides. */
@@ -44,6 +45,8 @@ export interface StartDeps {
   /** The container the event-fed state knows for the app (running or stopped), if any. */
   readonly knownContainerOf: (app: AppRef) => string | undefined;
   readonly urlFor: (port: number, engine: ContainerEngine) => string;
+  /** The output of image builds (Dockerfile apps), for the apps' logs. */
+  readonly buildLogs: BuildLogs;
 }
 
 export interface StartRequest {
@@ -55,6 +58,8 @@ export interface StartRequest {
   readonly onProgress: ((stage: string) => void) | undefined;
   /** The app visibly listens where the published port cannot reach it (said within seconds). */
   readonly onDiagnosis: ((message: string, usablePort: number | undefined) => void) | undefined;
+  /** Rebuild App Container: a Dockerfile app's image is built again, without the layer cache. */
+  readonly forceBuild?: boolean;
 }
 
 const HEARTBEAT_MS = 20_000;
@@ -153,7 +158,7 @@ export class StartAttempt {
       }
       const url = this.deps.urlFor(port, engine);
       const startedAt = this.deps.startedAtOf(this.app) ?? (await engine.inspect(existing.id))?.startedAt;
-      this.deps.update(this.app, { status: 'running', port, containerId: existing.id, image: existing.image, startedAt, url, stage: undefined });
+      this.deps.update(this.app, { status: 'running', port, containerId: existing.id, image: existing.image, buildHash: existing.labels[LABEL_BUILD_HASH], startedAt, url, stage: undefined });
       return { appId: this.app.appId, port, url, containerId: existing.id, alreadyRunning: true };
     }
     if (existing) {
@@ -162,9 +167,9 @@ export class StartAttempt {
     return undefined;
   }
 
-  /** What to run. Today: the Node plan (zero-config or the configured command). */
+  /** What to run: the Node plan, or a Dockerfile app's image (built first when needed; see launch.ts). */
   private async prepareLaunch(folder: FolderInfo): Promise<PreparedLaunch> {
-    const { settings, definition } = this.request;
+    const { settings, definition, signal } = this.request;
     const engine = this.engine;
     if (engine.host !== undefined && isLoopbackHost(settings.bindAddress)) {
       throw new RemoteEngineLoopbackError(engine.host, settings.bindAddress);
@@ -172,9 +177,25 @@ export class StartAttempt {
     // Checked now, not at discovery: the folder may have been swapped for a symlink since.
     const sourceFolder = await this.deps.resolveSourceFolder(this.app);
     const envFile = await containedEnvFile(this.app, definition.override);
-    const launch = nodeLaunch({ app: this.app, override: definition.override, settings, folder, sourceFolder, envFile: envFile?.path, envFileNames: envFile?.names });
+    const launch = await prepareLaunch({
+      definition,
+      engine,
+      app: this.app,
+      override: definition.override,
+      settings,
+      folder,
+      sourceFolder,
+      envFile: envFile?.path,
+      envFileNames: envFile?.names,
+      signal,
+      forceBuild: this.request.forceBuild ?? false,
+      progress: (stage) => this.progress(stage),
+      buildLog: { begin: () => this.deps.buildLogs.begin(this.app), append: (line) => this.deps.buildLogs.append(this.app, line) },
+      logger: this.deps.logger,
+    });
     this.deps.logger.info(`Starting ${this.app.appId}: ${launch.origin}; ${launch.appCommand.join(' ')} on container port ${launch.containerPort}.`);
-    if (settings.pullPolicy === 'always') {
+    // A built image is ours and local: only the Node image is pulled.
+    if (settings.pullPolicy === 'always' && launch.buildHash === undefined) {
       await this.pull(launch.image);
     }
     this.throwIfCancelled();
@@ -199,7 +220,7 @@ export class StartAttempt {
       pull: (image) => this.pull(image),
       throwIfCancelled: () => this.throwIfCancelled(),
     });
-    this.deps.update(this.app, { containerId: result.id, port: result.lease.port, image: launch.image, startedAt: this.deps.clock() });
+    this.deps.update(this.app, { containerId: result.id, port: result.lease.port, image: launch.image, buildHash: launch.buildHash, startedAt: this.deps.clock() });
     return result;
   }
 
