@@ -8,6 +8,8 @@
   // @ts-ignore loaded before this script
   const { DEVICES, fitFrame, NavHistory, resolveAddress, pathOf, restoreView } = window.PreviewState;
   const config = JSON.parse(byId('config').textContent || '{}');
+  /** The page's words in the display language (previewHtml.ts puts them in the config). */
+  const strings = config.strings || {};
   const address = /** @type {HTMLInputElement} */ (byId('address'));
   const deviceSelect = /** @type {HTMLSelectElement} */ (byId('device'));
   const viewportEl = byId('viewport');
@@ -57,8 +59,8 @@
     address.classList.toggle('stale', history.drifted);
     address.classList.remove('invalid');
     address.title = history.drifted
-      ? 'The app went to another page by itself; the editor cannot see which (the app runs on its own origin). Back, Reload and Enter go to this address.'
-      : 'The page of the app shown below. Type a path (e.g. /about) and press Enter.';
+      ? strings.drifted
+      : strings.addressHint;
     /** @type {HTMLButtonElement} */ (byId('back')).disabled = !history.canBack;
     /** @type {HTMLButtonElement} */ (byId('forward')).disabled = !history.canForward;
     save();
@@ -90,7 +92,7 @@
       const url = resolveAddress(base, [base, config.urls.external, config.urls.direct], address.value);
       if (url === undefined) {
         address.classList.add('invalid');
-        address.title = 'Only addresses of this app can be opened here, e.g. /about.';
+        address.title = strings.onlyOwn;
         return;
       }
       navigate(url, true);
@@ -129,7 +131,7 @@
   // ---- device sizes ----
 
   for (const [id, device] of Object.entries(DEVICES)) {
-    deviceSelect.add(new Option(device.label, id, false, id === view.device));
+    deviceSelect.add(new Option(strings[id] ?? device.label, id, false, id === view.device));
   }
   deviceSelect.addEventListener('change', () => {
     view.device = deviceSelect.value;
@@ -219,9 +221,7 @@
     return {
       url: urls.external,
       opaque: true,
-      warning:
-        'This app is shown through the editor’s own proxy, so it runs isolated here (no cookies or storage; pages that load assets from absolute paths may break). ' +
-        'Use Open in Browser for the full app, or start code-server with --proxy-domain (each port gets its own host name).',
+      warning: strings.proxied,
     };
   }
 
@@ -230,10 +230,10 @@
     byId('stopped').hidden = false;
     viewportEl.hidden = true;
     const text = byId('stopped-text');
-    text.textContent = status === 'starting' ? `${config.name} is starting… ${stage}` : status === 'failed' ? `${config.name} failed to start.` : `${config.name} is not running.`;
+    text.textContent = status === 'starting' ? `${strings.starting} ${stage}` : status === 'failed' ? strings.failed : strings.notRunning;
     const start = /** @type {HTMLButtonElement} */ (byId('start'));
     start.hidden = status === 'starting' || status === 'stopping';
-    start.textContent = status === 'failed' ? 'Retry' : 'Start again';
+    start.textContent = status === 'failed' ? strings.retry : strings.startAgain;
     if (error) {
       text.title = error;
     }

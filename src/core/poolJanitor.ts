@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'node:fs';
 import { containerNameFor } from './appIdentity';
 import { appVolumesFor } from './buildCache';
@@ -135,11 +136,11 @@ export class PoolJanitor {
 export function describeReason(reason: CollectReason): string {
   switch (reason) {
     case 'folderGone':
-      return 'its folder is gone';
+      return l10n.t('its folder is gone');
     case 'expired':
-      return 'unused for longer than previewContainers.leaseExpiryDays';
+      return l10n.t('unused for longer than previewContainers.leaseExpiryDays');
     case 'abandoned':
-      return 'a start that never finished';
+      return l10n.t('a start that never finished');
   }
 }
 
@@ -148,7 +149,7 @@ export function describeCleanup(cleanup: PoolCleanup): string {
   const { released, left } = cleanup;
   const what =
     released.length === 0
-      ? 'No port was unused: every lease belongs to an existing folder used within previewContainers.leaseExpiryDays.'
-      : `Released ${released.length} port${released.length === 1 ? '' : 's'}: ${released.map((r) => `${r.appId} :${r.port} (${describeReason(r.reason)})`).join(', ')}.`;
-  return `${what} Left: ${left.leased} of ${left.size} ports leased, ${left.running} of them running.`;
+      ? l10n.t('No port was unused: every lease belongs to an existing folder used within previewContainers.leaseExpiryDays.')
+      : l10n.t('Released {0} port(s): {1}.', released.length, released.map((r) => `${r.appId} :${r.port} (${describeReason(r.reason)})`).join(', '));
+  return `${what} ${l10n.t('Left: {0} of {1} ports leased, {2} of them running.', left.leased, left.size, left.running)}`;
 }

@@ -101,7 +101,7 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const item = new vscode.TreeItem(def.ref.name, vscode.TreeItemCollapsibleState.None);
     item.id = def.ref.key;
     const outdated = this.freshness.isOutdated(def);
-    item.description = `${describeState(state)}${outdated ? ' · Dockerfile changed — Rebuild' : ''}`;
+    item.description = `${describeState(state)}${outdated ? ` · ${vscode.l10n.t('Dockerfile changed — Rebuild')}` : ''}`;
     item.contextValue = `app:${state.status}${launchOf(def).kind === 'dockerfile' ? ':dockerfile' : ''}${state.port !== undefined ? ':leased' : ''}`;
     item.iconPath = iconFor(state);
     item.tooltip = this.tooltipFor(def, state, outdated);
@@ -144,34 +144,34 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const lines = [
       `**${escapeMarkdown(def.ref.name)}** — ${state.status}${state.stage ? ` (${escapeMarkdown(state.stage)})` : ''}`,
       '',
-      `- Folder: ${codeSpan(def.ref.folder)}`,
-      `- App id: ${codeSpan(def.ref.appId)}`,
-      `- Port: ${state.port !== undefined ? `${state.port}${state.status === 'running' ? '' : ' (reserved)'}` : 'none yet'}`,
-      `- Container: ${codeSpan(state.containerName)}${this.tooltips.engine() ? ` (${escapeMarkdown(this.tooltips.engine() ?? '')})` : ''}`,
+      vscode.l10n.t('- Folder: {0}', codeSpan(def.ref.folder)),
+      vscode.l10n.t('- App id: {0}', codeSpan(def.ref.appId)),
+      state.port === undefined ? vscode.l10n.t('- Port: none yet') : state.status === 'running' ? vscode.l10n.t('- Port: {0}', state.port) : vscode.l10n.t('- Port: {0} (reserved)', state.port),
+      vscode.l10n.t('- Container: {0}', codeSpan(state.containerName)) + (this.tooltips.engine() ? ` (${escapeMarkdown(this.tooltips.engine() ?? '')})` : ''),
     ];
     if (state.image) {
-      lines.push(`- Image: ${codeSpan(state.image)}`);
+      lines.push(vscode.l10n.t('- Image: {0}', codeSpan(state.image)));
     }
     const launch = launchOf(def);
     if (launch.kind === 'dockerfile') {
-      lines.push(`- Built from: ${codeSpan(launch.dockerfile)}${launch.target ? ` (target ${codeSpan(launch.target)})` : ''}`);
+      lines.push(launch.target ? vscode.l10n.t('- Built from: {0} (target {1})', codeSpan(launch.dockerfile), codeSpan(launch.target)) : vscode.l10n.t('- Built from: {0}', codeSpan(launch.dockerfile)));
       if (outdated) {
-        lines.push('- The Dockerfile or its build context changed since the running image was built: Rebuild App Container applies it.');
+        lines.push(vscode.l10n.t('- The Dockerfile or its build context changed since the running image was built: Rebuild App Container applies it.'));
       }
     }
     if (state.status === 'running' && state.startedAt !== undefined) {
-      lines.push(`- Up for ${describeDuration(Date.now() - state.startedAt)}`);
+      lines.push(vscode.l10n.t('- Up for {0}', describeDuration(Date.now() - state.startedAt)));
     }
     if (state.url) {
       lines.push(`- URL: ${escapeMarkdown(state.url)}`);
     }
     const left = this.countdowns.get(state.app.key);
     if (state.status === 'running' && left !== undefined) {
-      lines.push(`- Idle: stops in ${describeDuration(left)} unless used`);
+      lines.push(vscode.l10n.t('- Idle: stops in {0} unless used', describeDuration(left)));
     }
     if (state.port !== undefined) {
       const origin = this.tooltips.previewOrigin(state.app.key) ?? `http://${isolatedHost(state.app.appId)}:${state.port}`;
-      lines.push(`- Preview origin: ${escapeMarkdown(origin)} (cookies and storage of its own)`);
+      lines.push(vscode.l10n.t('- Preview origin: {0} (cookies and storage of its own)', escapeMarkdown(origin)));
     }
     if (state.status === 'failed' && state.error) {
       lines.push('', codeBlock(state.error.slice(0, 1500)));

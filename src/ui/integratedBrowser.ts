@@ -38,7 +38,7 @@ export class IntegratedBrowser extends Disposable {
 
   async open(url: string): Promise<void> {
     if (!(await this.check())) {
-      throw new Error('VS Code’s Integrated Browser is not available here (it comes with VS Code desktop); use Open in Browser instead.');
+      throw new Error(vscode.l10n.t('VS Code’s Integrated Browser is not available here (it comes with VS Code desktop); use Open in Browser instead.'));
     }
     await vscode.commands.executeCommand(INTEGRATED_BROWSER_COMMAND, url);
   }

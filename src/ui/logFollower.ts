@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { AppState } from '../core/appStates';
 import type { DisposableLike, EventLike } from '../core/emitter';
 import type { ContainerEngine } from '../core/engine/containerEngine';
@@ -47,7 +48,7 @@ export class LogFollower implements DisposableLike {
     if (state.containerId !== undefined) {
       this.attach(state.containerId, state);
     } else {
-      this.notice(state.status === 'failed' && state.error ? `${state.app.name} failed to start: ${state.error}` : `${state.app.name} has no container (${state.status}); its output shows here once it runs.`);
+      this.notice(state.status === 'failed' && state.error ? l10n.t('{0} failed to start: {1}', state.app.name, state.error) : l10n.t('{0} has no container ({1}); its output shows here once it runs.', state.app.name, state.status));
     }
   }
 
@@ -61,13 +62,13 @@ export class LogFollower implements DisposableLike {
 
   private onState(state: AppState): void {
     if (state.containerId !== undefined && state.containerId !== this.attached) {
-      this.notice(`${state.app.name} is ${state.status} in a new container (${shortId(state.containerId)}).`);
+      this.notice(l10n.t('{0} is {1} in a new container ({2}).', state.app.name, state.status, shortId(state.containerId)));
       this.attach(state.containerId, state);
       return;
     }
     if (state.status === 'failed' && state.error && state.error !== this.toldFailure) {
       this.toldFailure = state.error;
-      this.notice(`${state.app.name} failed to start: ${state.error.split('\n')[0] ?? ''}`);
+      this.notice(l10n.t('{0} failed to start: {1}', state.app.name, state.error.split('\n')[0] ?? ''));
     }
   }
 
@@ -92,9 +93,9 @@ export class LogFollower implements DisposableLike {
         return;
       }
       if (details === undefined) {
-        this.notice(`The container of ${state.app.name} is gone (${shortId(containerId)}). This terminal follows its next one.`);
+        this.notice(l10n.t('The container of {0} is gone ({1}). This terminal follows its next one.', state.app.name, shortId(containerId)));
       } else if (!details.running) {
-        this.notice(`${state.app.name} stopped${details.exitCode === undefined ? '' : ` (exit code ${details.exitCode})`}. This terminal follows it when it runs again.`);
+        this.notice(details.exitCode === undefined ? l10n.t('{0} stopped. This terminal follows it when it runs again.', state.app.name) : l10n.t('{0} stopped (exit code {1}). This terminal follows it when it runs again.', state.app.name, details.exitCode));
       } else {
         // Still running: the stream broke off (the engine CLI died). Follow new output again.
         await new Promise((resolve) => setTimeout(resolve, this.deps.retryMs ?? 1000));
@@ -104,7 +105,7 @@ export class LogFollower implements DisposableLike {
       }
     } catch (error) {
       if (!follow.signal.aborted && !this.disposed) {
-        this.notice(`Could not follow the logs of ${state.app.name}: ${error instanceof Error ? error.message : String(error)}`);
+        this.notice(l10n.t('Could not follow the logs of {0}: {1}', state.app.name, error instanceof Error ? error.message : String(error)));
       }
     }
   }

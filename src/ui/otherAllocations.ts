@@ -28,32 +28,32 @@ export function appOfAllocation(entry: AllocationEntry): AppRef {
 }
 
 export function otherAllocationsItem(node: OtherAllocationsNode): vscode.TreeItem {
-  const item = new vscode.TreeItem('Other allocations', vscode.TreeItemCollapsibleState.Collapsed);
+  const item = new vscode.TreeItem(vscode.l10n.t('Other allocations'), vscode.TreeItemCollapsibleState.Collapsed);
   item.id = 'otherAllocations';
   item.description = `${node.entries.length}`;
   item.contextValue = 'otherAllocations';
   item.iconPath = new vscode.ThemeIcon('list-ordered');
-  item.tooltip = 'Ports leased to apps that are not in this window: other workspaces, deleted folders, apps not used for a while.';
-  item.accessibilityInformation = { label: `Other allocations, ${node.entries.length}` };
+  item.tooltip = vscode.l10n.t('Ports leased to apps that are not in this window: other workspaces, deleted folders, apps not used for a while.');
+  item.accessibilityInformation = { label: vscode.l10n.t('Other allocations, {0}', node.entries.length) };
   return item;
 }
 
 export function allocationItem(entry: AllocationEntry, now: number): vscode.TreeItem {
   const item = new vscode.TreeItem(entry.appId, vscode.TreeItemCollapsibleState.None);
   const state = entry.running === null ? 'unknown' : entry.running ? 'running' : 'stopped';
-  const used = `used ${describeAge(now - Date.parse(entry.lastUsed))} ago`;
+  const used = vscode.l10n.t('used {0} ago', describeAge(now - Date.parse(entry.lastUsed)));
   item.id = `allocation:${entry.folder}`;
   item.description = `:${entry.port} · ${state} · ${used}`;
   item.contextValue = `allocation:${state}`;
   item.iconPath = new vscode.ThemeIcon(entry.running ? 'circle-filled' : 'circle-outline');
   item.tooltip = new vscode.MarkdownString(
     [
-      `**${escapeMarkdown(entry.appId)}** — port ${entry.port}, ${state}`,
+      vscode.l10n.t('**{0}** — port {1}, {2}', escapeMarkdown(entry.appId), entry.port, state),
       '',
-      `- Folder: ${codeSpan(entry.folder)}`,
-      `- Workspace: ${entry.workspace ? codeSpan(entry.workspace) : 'unknown'}`,
-      `- Last used: ${escapeMarkdown(entry.lastUsed)} (${used})`,
-      `- Leased since: ${escapeMarkdown(entry.allocatedAt)}`,
+      vscode.l10n.t('- Folder: {0}', codeSpan(entry.folder)),
+      vscode.l10n.t('- Workspace: {0}', entry.workspace ? codeSpan(entry.workspace) : vscode.l10n.t('unknown')),
+      vscode.l10n.t('- Last used: {0} ({1})', escapeMarkdown(entry.lastUsed), used),
+      vscode.l10n.t('- Leased since: {0}', escapeMarkdown(entry.allocatedAt)),
     ].join('\n'),
   );
   item.accessibilityInformation = { label: `${entry.appId}, ${item.description}` };

@@ -36,7 +36,7 @@ export class PoolCommands {
 
   private async onEntry<T>(node: AllocationNode | undefined, action: (app: ReturnType<typeof appOfAllocation>) => Promise<T>): Promise<T> {
     if (node?.kind !== 'allocation') {
-      throw new Error('Choose an entry under "Other allocations" in the Apps view.');
+      throw new Error(vscode.l10n.t('Choose an entry under "Other allocations" in the Apps view.'));
     }
     return action(appOfAllocation(node.entry));
   }

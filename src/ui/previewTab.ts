@@ -147,7 +147,7 @@ export class PreviewTab extends Disposable {
     }
     if (message.type === 'copyUrl') {
       void vscode.env.clipboard.writeText(url);
-      void vscode.window.setStatusBarMessage('Preview URL copied', 2000);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('Preview URL copied'), 2000);
     } else if (message.type === 'openExternal') {
       void vscode.env.openExternal(vscode.Uri.parse(url));
     } else {
