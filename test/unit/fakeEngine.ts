@@ -281,6 +281,11 @@ export class FakeEngine implements ContainerEngine {
       return;
     }
     const server = http.createServer((_req, res) => res.end(container.name));
+    // As a real app: a port it cannot bind (EADDRINUSE) ends it with an error, not the test process.
+    server.once('error', (error) => {
+      container.logs.push(`Error: ${error.message}`);
+      this.exit(container, 1);
+    });
     server.listen(container.hostPort, container.bindAddress === '0.0.0.0' ? '127.0.0.1' : container.bindAddress);
     container.server = server;
     container.logs.push('listening');

@@ -7,9 +7,9 @@ import { FakeEngine } from './fakeEngine';
 import { fakeWorld } from './fakeWorld';
 import { app, FakeClock } from './helpers';
 
-// This suite's own ports: the pool is 37700–37799 (100 ports; the issue's 101 would leave the range).
-const START = 37700;
-const SIZE = 100;
+// This suite's own ports: 33400–33500, the default pool's size (101 ports), away from the other unit suites.
+const START = 33400;
+const SIZE = 101;
 const EXPIRY_DAYS = 30;
 
 /** A small seeded generator: the same churn every run, so a failure can be replayed. */
@@ -40,7 +40,8 @@ describe('pool churn: 300 apps over simulated weeks from 3 windows (fake engine,
     const memento = new InMemoryMemento();
     const clock = new FakeClock(Date.now());
     const deleted = new Set<string>();
-    const settings = { 'portRange.end': START + SIZE - 1, idleTimeoutMinutes: 0, leaseExpiryDays: EXPIRY_DAYS };
+    // A generous startup timeout: 612 starts of fake apps on a loaded machine must not time out.
+    const settings = { 'portRange.end': START + SIZE - 1, idleTimeoutMinutes: 0, leaseExpiryDays: EXPIRY_DAYS, startupTimeoutSeconds: 60 };
     const windows = [0, 1, 2].map(() =>
       fakeWorld({ start: START, engine, memento, clock, apps: [], settings, folderExists: (folder) => Promise.resolve(!deleted.has(folder)) }),
     );
