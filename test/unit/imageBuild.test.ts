@@ -8,7 +8,7 @@ import type { DockerfileLaunch } from '../../src/core/appLaunch';
 import { fingerprintContext } from '../../src/core/buildContext';
 import { EngineBuildError } from '../../src/core/engine/engineErrors';
 import { LABEL_BASE_IMAGES, LABEL_BUILD_HASH, LABEL_BUILT_FOR } from '../../src/core/engine/labels';
-import { descendantsOf, killDescendants, procTable } from '../../src/core/engine/processTree';
+import { descendantsOf, engineProcessOf, killDescendants, procTable } from '../../src/core/engine/processTree';
 import { AppFolderError, BaseImageMissingError, CancelledError, ImageBuildError } from '../../src/core/errors';
 import {
   buildAppImage,
@@ -244,6 +244,12 @@ describe('process tree (cancelling a podman build)', () => {
     const killed: number[] = [];
     assert.equal(killDescendants(10, () => table, (pid) => killed.push(pid)), 3);
     assert.deepEqual(killed, [11, 13, 12]);
+    // The build runs under the host-death watcher (10, node): its steps are below podman (11).
+    const programs = new Map([[10, '/usr/bin/node'], [11, 'podman'], [20, '/usr/bin/podman']]);
+    const program = (pid: number): string => programs.get(pid) ?? '';
+    assert.equal(engineProcessOf(10, 'podman', () => table, program), 11);
+    assert.equal(engineProcessOf(20, 'podman', () => table, program), 20, 'started directly');
+    assert.equal(engineProcessOf(12, 'podman', () => table, program), undefined, 'no podman there (it ended)');
   });
 
   it('reads the real /proc: a child of this process is found', async () => {

@@ -6,10 +6,12 @@ import type { BuildResult } from './containerEngine';
 import { EngineBuildError } from './engineErrors';
 import { classifyEngineFailure } from './engineFailure';
 import type { ExecResult, ExecStream } from './exec';
-import { killDescendants } from './processTree';
+import { engineProcessOf, killDescendants } from './processTree';
 import type { EngineKind } from './types';
 
 /** How long a cancelled podman build may take to fail its step and clean up before it is ended itself. */
+/** What podman gets to clean up after its step was ended, before anything more is ended. */
+const BUILD_CLEANUP_GRACE_MS = 3000;
 const BUILD_STOP_GRACE_MS = 20_000;
 const BUILD_STOP_POLL_MS = 100;
 
@@ -98,8 +100,17 @@ async function stopBuild(cli: BuildCli, pid: () => number | undefined, finished:
     return;
   }
   const deadline = Date.now() + BUILD_STOP_GRACE_MS;
+  let quietUntil = 0;
   while (!finished() && Date.now() < deadline) {
-    killDescendants(started);
+    // The step's processes are below podman itself, which runs under the host-death watcher.
+    // After a step was ended, podman cleans up (its network teardown runs as new children), which
+    // must not be killed too, or the working containers stay: nothing is ended during that grace.
+    if (Date.now() >= quietUntil) {
+      const build = engineProcessOf(started, cli.binary);
+      if (build !== undefined && killDescendants(build) > 0) {
+        quietUntil = Date.now() + BUILD_CLEANUP_GRACE_MS;
+      }
+    }
     await new Promise((resolve) => setTimeout(resolve, BUILD_STOP_POLL_MS));
   }
   if (!finished()) {

@@ -71,3 +71,27 @@ export function killDescendants(pid: number, table: ProcessTable = procTable, ki
   }
   return count;
 }
+
+/** argv[0] of a process (empty when it is gone or unreadable). */
+function programOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The process that runs `binary`: `pid` itself, or its child when `pid` is the host-death watcher
+ * (hostBoundChild.ts) that started it. Undefined when neither is (it ended meanwhile).
+ */
+export function engineProcessOf(pid: number, binary: string, table: ProcessTable = procTable, program: (pid: number) => string = programOf): number | undefined {
+  const isEngine = (candidate: number): boolean => {
+    const name = program(candidate);
+    return name === binary || name.endsWith(`/${binary.split('/').pop() ?? binary}`);
+  };
+  if (isEngine(pid)) {
+    return pid;
+  }
+  return [...table()].find(([child, parent]) => parent === pid && isEngine(child))?.[0];
+}
