@@ -8,6 +8,7 @@ import { TcpPortProbe } from '../src/core/portProbe';
 import { listeningAt, pollUntilAnswering, rawRun, type Janitor } from './podman';
 import { inMs, versus, type Row } from './report';
 import { epochMs, summarize } from './stats';
+import { unmirrored } from '../src/core/sourceMirror';
 
 /** The port ranges of one engine's start benches: controller pools and the raw baseline's ports. */
 export interface StartPools {
@@ -215,7 +216,7 @@ export async function benchSingleStart(ctx: EngineBenchContext, reps: number): P
     rows: [
       {
         id: `P1 ${ctx.engine.kind}`,
-        what: `${ctx.engine.kind}: controller run → answering HTTP (\`${config.command.join(' ')}\`)`,
+        what: `${ctx.engine.kind}: controller run → answering HTTP (\`${unmirrored(config.command).join(' ')}\`)`,
         ours: oursTotal,
         baseline: rawTotal,
         versus: versus(oursTotal, rawTotal),
