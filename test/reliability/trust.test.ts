@@ -10,7 +10,7 @@ import { realEngine, serverSource, TEST_IMAGE } from '../engine/helpers';
 import { makeTempDir, PACKAGED_VSIX, removeDir, REPO_ROOT } from '../harness/prerequisites';
 import { useWorkbenchSession, type WorkbenchSession } from '../harness/session';
 import { delay } from '../harness/timing';
-import { eventually, notificationMessages, openWorkbench } from '../harness/workbench';
+import { eventually, notificationCenterMessages, openWorkbench } from '../harness/workbench';
 import { containersUnder, figure, removeContainers } from './helpers';
 import { API_PREFIX, EXTENSION_ID, PROBE_ATTEMPTS_ENV, PROBE_OUT_ENV, type ProbeReport } from './trustProbeProtocol';
 
@@ -253,7 +253,8 @@ describe('Reliability: workspace trust', function () {
         }
       }
       const { page, workspace } = window.session();
-      const shown = await eventually(() => notificationMessages(page), { accept: (messages) => messages.some((m) => m.includes(UNTRUSTED_MESSAGE)), timeoutMs: 10_000 });
+      // The notification center keeps them: toasts without buttons hide themselves after a while.
+      const shown = await eventually(() => notificationCenterMessages(page), { accept: (messages) => messages.some((m) => m.includes(UNTRUSTED_MESSAGE)), timeoutMs: 20_000 });
       const labels = await paletteLabels(page, 'Preview Containers', 'Preview Containers: Show Port Allocations');
       assert.deepEqual(labels.filter((l) => TITLES.includes(l)), [], 'starting commands in the palette');
       const created = (await containersUnder(engine, workspace)).filter((c) => c.name !== containerNameFor(makeAppRef(path.join(workspace, 'web'), workspace)));

@@ -7,10 +7,17 @@ import { eventually, reloadWorkbench, runPaletteCommand, treeItem, waitForWorkbe
 
 export async function openAppsView(page: Page): Promise<void> {
   const view = page.locator('[id="workbench.view.extension.previewContainers"]');
-  if (!(await view.isVisible())) {
-    await page.locator('.activitybar .action-item a[aria-label^="Preview Containers"]').first().click();
-  }
-  await view.waitFor({ state: 'visible', timeout: 15_000 });
+  // The activity bar item appears once the extension's contributions are read, which a loaded
+  // machine can delay past a first click: click again until the view shows.
+  await eventually(
+    async () => {
+      if (!(await view.isVisible())) {
+        await page.locator('.activitybar .action-item a[aria-label^="Preview Containers"]').first().click({ timeout: 3000 });
+      }
+      await view.waitFor({ state: 'visible', timeout: 3000 });
+    },
+    { timeoutMs: 45_000 },
+  );
 }
 
 /** The description ("`:32901 · running`") of an app's tree item. */

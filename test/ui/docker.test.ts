@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
+import type { Page } from 'playwright-core';
 import { writeDemoWorkspace } from '../../scripts/demoWorkspace';
 import { CliEngine } from '../../src/core/engine/cliEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
@@ -11,7 +12,7 @@ import { containersUnder, removeContainersUnder } from '../harness/containers';
 import { requireTestDockerd } from '../harness/dockerd';
 import { PACKAGED_VSIX } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
-import { eventually, webviewInnerFrame } from '../harness/workbench';
+import { eventually, runPaletteCommand, webviewInnerFrame } from '../harness/workbench';
 import { hoverAction, paletteWithApp, reloadAndWaitForApps, runAppsFromPalette, uiSettings, userPool, waitForDescription } from './appsView';
 
 const RANGE = { start: 37300, end: 37349 };
@@ -90,7 +91,7 @@ describe('UI on docker: the extension with previewContainers.engine "docker" on 
     const { page } = session();
     await paletteWithApp(page, 'Preview Containers: Open App Preview', 'alpha');
     const frame = webviewInnerFrame(page, '#app-frame');
-    await eventually(async () => assert.equal(await frame.locator('h1').textContent(), 'Hello from alpha'), { timeoutMs: 20_000 });
+    await appHeading(page, 'Hello from alpha');
     await eventually(async () => assert.match((await frame.locator('#from-script').textContent()) ?? '', /^\/app\.js of alpha ran/), { timeoutMs: 20_000 });
   });
 
@@ -102,7 +103,7 @@ describe('UI on docker: the extension with previewContainers.engine "docker" on 
       assert.equal(containers.get(`apps-${app}`)?.id, containerIds.get(app), `apps-${app}: the same container`);
       assert.equal(containers.get(`apps-${app}`)?.running, true);
     }
-    await eventually(async () => assert.equal(await webviewInnerFrame(page, '#app-frame').locator('h1').textContent(), 'Hello from alpha'), { timeoutMs: 30_000 });
+    await appHeading(page, 'Hello from alpha');
   });
 
   it('stop from the tree → stopped, port kept; run again → the same port', async () => {
@@ -126,3 +127,21 @@ describe('UI on docker: the extension with previewContainers.engine "docker" on 
     console.log(`      external docker stop → tree: ${Date.now() - stopped} ms after the command returned (stop took ${stopped - started} ms)`);
   });
 });
+
+/**
+ * The preview tab shows the app's page. In full UI runs on this machine, a preview webview once
+ * in a while came up without its scripts (the browser log: "Found unexpected service worker
+ * controller" then net::ERR_NAME_NOT_RESOLVED for the webview's resources — code-server's webview
+ * service worker not yet in control); it passed alone. Then, as a user would, the webviews are
+ * reloaded once ("Developer: Reload Webviews") and the page must render.
+ */
+async function appHeading(page: Page, text: string): Promise<void> {
+  const heading = async (): Promise<void> => assert.equal(await webviewInnerFrame(page, '#app-frame').locator('h1').textContent({ timeout: 5000 }), text);
+  try {
+    await eventually(heading, { timeoutMs: 30_000 });
+  } catch {
+    console.warn('      [ui] the preview webview came up without its page; reloading webviews once');
+    await runPaletteCommand(page, 'Developer: Reload Webviews');
+    await eventually(heading, { timeoutMs: 30_000 });
+  }
+}
