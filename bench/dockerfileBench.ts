@@ -15,7 +15,8 @@ import type { ContainerEngine } from '../src/core/engine/containerEngine';
 import { LABEL_BUILT_FOR } from '../src/core/engine/labels';
 import { makeController, PYTHON_IMAGE, TestWorkspace } from '../test/engine/helpers';
 import type { Figures } from './engineBench';
-import { Janitor, runAlone } from './podman';
+import type { Janitor } from './podman';
+import { runStandalone } from './standalone';
 import { inMs, versus, type Row } from './report';
 
 const P9_POOL = { start: 37630, end: 37638 };
@@ -120,10 +121,10 @@ export async function benchDockerfileApp(engine: ContainerEngine, janitor: Janit
     { id: 'P9', what: 'Dockerfile app (Python fixture), cold: build + start → answering', ours: cold, baseline: rawCold, versus: versus(cold, rawCold), target: '≤ 1.5×', ok: cold.summary.median <= 1.5 * rawCold.summary.median },
     { id: 'P9b', what: 'Dockerfile app, warm: stopped, image current (no build) → answering', ours: warm, baseline: rawWarm, versus: versus(warm, rawWarm), target: '≤ 2×', ok: warm.summary.median <= 2 * rawWarm.summary.median },
   ];
-  const details = [`P8 samples (cold/raw cold/warm/raw warm ms): ${samples.map((s) => `${s.coldMs}/${s.rawColdMs}/${s.warmMs}/${s.rawWarmMs}`).join(', ')}; baseline: podman build + podman run -d -p + 10 ms HTTP poll`];
+  const details = [`P9 samples (cold/raw cold/warm/raw warm ms): ${samples.map((s) => `${s.coldMs}/${s.rawColdMs}/${s.warmMs}/${s.rawWarmMs}`).join(', ')}; baseline: podman build + podman run -d -p + 10 ms HTTP poll`];
   return { rows, details };
 }
 
 if (require.main === module) {
-  runAlone((engine, janitor, log) => benchDockerfileApp(engine, janitor, Number(process.env.BENCH_REPS ?? 5), log));
+  runStandalone(benchDockerfileApp, 5);
 }

@@ -3,15 +3,11 @@ import { execa } from 'execa';
 import type { AppRef } from '../src/core/appIdentity';
 import type { ResolvedAppConfig } from '../src/core/appFolder';
 import type { ContainerEngine } from '../src/core/engine/containerEngine';
-import { detectEngine } from '../src/core/engine/detectEngine';
-import { execaExec, execaStream } from '../src/core/engine/exec';
-import { silentLogger } from '../src/core/logger';
 import { CONTAINER_APP_DIR } from '../src/core/engine/runArgs';
 import { SOURCE_DIR } from '../src/core/sourceMirror';
 import { answers } from '../src/core/readiness';
 import type { TestWorkspace } from '../test/engine/helpers';
 import { containersUnder, removeContainers } from '../test/harness/containers';
-import { renderTable, type Row } from './report';
 import { epochMs } from './stats';
 
 /** Marks the baseline's raw containers, so even a `run` that died before printing its id is found again. */
@@ -149,25 +145,4 @@ export async function listeningAt(binary: string, containerId: string): Promise<
 export async function engineVersion(binary: string): Promise<string> {
   const { stdout } = await execa(binary, ['--version'], { reject: false, stdin: 'ignore' });
   return stdout.trim();
-}
-
-/**
- * One bench module run alone (`node out/bench/<module>.js`): real podman, a janitor that cleans up
- * whatever happens, the module's table and details on stdout, a failure on stderr with exit code 1.
- */
-export function runAlone(bench: (engine: ContainerEngine, janitor: Janitor, log: (line: string) => void) => Promise<{ rows: Row[]; details: string[] }>): void {
-  const main = async (): Promise<void> => {
-    const engine = await detectEngine({ choice: 'podman', enginePath: undefined, exec: execaExec, stream: execaStream, logger: silentLogger });
-    const janitor = new Janitor(engine);
-    try {
-      const { rows, details } = await bench(engine, janitor, (line) => process.stderr.write(`[bench] ${line}\n`));
-      process.stdout.write(`${renderTable(rows)}\n\n${details.map((d) => `- ${d}`).join('\n')}\n`);
-    } finally {
-      await janitor.cleanUp();
-    }
-  };
-  main().catch((error: unknown) => {
-    process.stderr.write(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  });
 }
