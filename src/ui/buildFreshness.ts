@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AppDefinition } from '../core/appFolder';
 import type { AppController } from '../core/appController';
 import { launchOf } from '../core/appLaunch';
+import { isInside } from '../core/containment';
 import { LABEL_BUILD_HASH } from '../core/engine/labels';
 import { currentBuildHash, isOutdated } from '../core/imageBuild';
 import { Debouncer } from '../core/timing';
@@ -29,7 +30,9 @@ export class BuildFreshness extends Disposable {
   ) {
     super();
     this._register(controller.onDidChangeState((state) => void this.check(this.catalog.all().find((def) => def.ref.key === state.app.key))));
-    this._register(vscode.workspace.onDidSaveTextDocument(() => this.recheck.schedule()));
+    // Only a save inside the build context of a running Dockerfile app can change its hash: other
+    // saves (most of them) cost no walk of any context.
+    this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.affectsRunningBuild(doc.uri.fsPath) && this.recheck.schedule()));
     const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/{Dockerfile,Containerfile,*.Dockerfile,.dockerignore}'));
     for (const event of [watcher.onDidChange, watcher.onDidCreate, watcher.onDidDelete]) {
       this._register(event(() => this.recheck.schedule()));
@@ -38,6 +41,13 @@ export class BuildFreshness extends Disposable {
 
   isOutdated(def: AppDefinition): boolean {
     return this.outdated.has(def.ref.key);
+  }
+
+  private affectsRunningBuild(file: string): boolean {
+    return this.catalog.all().some((def) => {
+      const launch = launchOf(def);
+      return launch.kind === 'dockerfile' && this.controller.stateOf(def.ref).status === 'running' && (isInside(file, launch.context) || file === launch.dockerfile);
+    });
   }
 
   private async checkAll(): Promise<void> {
