@@ -17,6 +17,28 @@ export interface FailureContext {
 
 const LOG_TAIL_LINES = 40;
 
+/** The extension's "Preview Containers" log channel files, as each extension host wrote them, oldest first. */
+export async function extensionLogFiles(userDataDir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        await walk(full);
+      } else if (entry.name === 'Preview Containers.log') {
+        found.push(full);
+      }
+    }
+  };
+  await walk(path.join(userDataDir, 'logs'));
+  return found.sort();
+}
+
+/** The text of every extension log file (see extensionLogFiles). */
+export async function extensionLog(userDataDir: string): Promise<string> {
+  return (await Promise.all((await extensionLogFiles(userDataDir)).map((file) => fs.promises.readFile(file, 'utf8')))).join('\n');
+}
+
 export function artifactsDir(testName: string): string {
   const safe = testName.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 120) || 'unnamed';
   return path.join(ARTIFACTS_ROOT, safe);
@@ -40,6 +62,10 @@ export async function saveFailureArtifacts(testName: string, context: FailureCon
     }
     if (context.server !== undefined) {
       await fs.promises.copyFile(context.server.logFile, path.join(dir, 'code-server.log')).catch(() => undefined);
+      const logs = await extensionLogFiles(context.server.userDataDir);
+      for (const [index, file] of logs.entries()) {
+        await fs.promises.copyFile(file, path.join(dir, `extension-${index + 1}.log`)).catch(() => undefined);
+      }
     }
     if (context.browser !== undefined) {
       await fs.promises.writeFile(path.join(dir, 'browser-console.log'), context.browser.consoleTail(300));

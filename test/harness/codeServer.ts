@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { findFreePort } from './freePort';
-import { makeTempDir, removeDir, requireCodeServer } from './prerequisites';
+import { makeTempDir, REPO_ROOT, removeDir, requireCodeServer } from './prerequisites';
 import { spawnGroup, stopGroup, type GroupProcess } from './processGroup';
 import { delay, orTimeout } from './timing';
 
@@ -198,9 +198,34 @@ export class CodeServer {
   }
 }
 
+/**
+ * code-server's window is a remote one: VS Code drops `machine`-scoped settings (our host settings:
+ * engine, engine path and connection, bind address, port pool) from the User settings there and
+ * reads them from the remote machine's settings (user-data/Machine/settings.json, "Preferences:
+ * Open Remote Settings"). A window opened right after the extension is installed does not know the
+ * scopes yet and still reads them from User; every later one does not — so they go where users
+ * of a remote window put them.
+ */
 async function writeUserSettings(userDataDir: string, settings: Readonly<Record<string, unknown>>): Promise<void> {
-  await fs.promises.mkdir(path.join(userDataDir, 'User'), { recursive: true });
-  await fs.promises.writeFile(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  const machineScoped = machineScopedSettings();
+  const user: Record<string, unknown> = {};
+  const machine: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    (machineScoped.has(key) ? machine : user)[key] = value;
+  }
+  for (const [dir, content] of [['User', user], ['Machine', machine]] as const) {
+    await fs.promises.mkdir(path.join(userDataDir, dir), { recursive: true });
+    await fs.promises.writeFile(path.join(userDataDir, dir, 'settings.json'), JSON.stringify(content, null, 2));
+  }
+}
+
+/** The settings our package.json declares with `"scope": "machine"`. */
+function machineScopedSettings(): Set<string> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { scope?: string }> } | { properties: Record<string, { scope?: string }> }[] };
+  };
+  const sections = [manifest.contributes.configuration].flat();
+  return new Set(sections.flatMap((section) => Object.entries(section.properties).filter(([, p]) => p.scope === 'machine').map(([key]) => key)));
 }
 
 function serverEnvironment(
