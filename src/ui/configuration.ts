@@ -80,14 +80,23 @@ export class IgnoredSettingsNotice {
       this.told.add(`${item.setting}|${item.file}`);
     }
     const list = fresh.map((i) => vscode.l10n.t('"{0}" (in {1})', i.setting, i.file)).join(', ');
-    const message = vscode.l10n.t(
-      'Ignored {0}: settings that choose what runs on this machine or what is exposed are only read from your user settings, never from a workspace. To use a value, set it in your user settings.',
-      list,
-    );
+    // In a remote window (Remote-SSH, Codespaces, code-server) VS Code reads machine-scoped
+    // settings from the remote machine's settings and ignores them in the local User settings.
+    const remote = vscode.env.remoteName !== undefined;
+    const message = remote
+      ? vscode.l10n.t(
+          'Ignored {0}: settings that choose what runs on this machine or what is exposed are only read from your Remote settings in this window, never from a workspace. To use a value, set it in your Remote settings.',
+          list,
+        )
+      : vscode.l10n.t(
+          'Ignored {0}: settings that choose what runs on this machine or what is exposed are only read from your user settings, never from a workspace. To use a value, set it in your user settings.',
+          list,
+        );
     this.logger?.warn(message);
-    void vscode.window.showWarningMessage(message, vscode.l10n.t('Open User Settings')).then((choice) => {
+    const open = remote ? vscode.l10n.t('Open Remote Settings') : vscode.l10n.t('Open User Settings');
+    void vscode.window.showWarningMessage(message, open).then((choice) => {
       if (choice) {
-        void vscode.commands.executeCommand('workbench.action.openSettings', fresh[0]?.setting ?? SECTION);
+        void vscode.commands.executeCommand(remote ? 'workbench.action.openRemoteSettings' : 'workbench.action.openSettings', fresh[0]?.setting ?? SECTION);
       }
     });
   }
