@@ -10,25 +10,23 @@ export interface PreviewPage {
   readonly name: string;
   /** undefined: the app is not running (the page shows "not running — Start again"). */
   readonly urls: PreviewUrls | undefined;
-  /** The webview's own source for styles and images (`webview.cspSource`). */
-  readonly cspSource: string;
-  /** The page's scripts, in order (previewState.js, then preview.js). */
-  readonly scriptUris: readonly string[];
-  readonly styleUri: string;
+  /** The page's own scripts (source text, in order: previewState.js, then preview.js) and style, inlined (see previewAssets.ts). */
+  readonly scripts: readonly string[];
+  readonly style: string;
   readonly nonce: string;
   /** VS Code's Integrated Browser exists here: the toolbar offers it. */
   readonly integratedBrowser: boolean;
 }
 
 /** Only the app's own origins may be framed; the direct one is also probed with fetch. */
-export function previewCsp(page: Pick<PreviewPage, 'urls' | 'cspSource' | 'nonce'>): string {
+export function previewCsp(page: Pick<PreviewPage, 'urls' | 'nonce'>): string {
   const { urls } = page;
   const frameOrigins = urls ? [...new Set([originOf(urls.external), originOf(urls.direct)])].filter((o) => o !== '').join(' ') : "'none'";
   const connectOrigins = urls && !urls.externalAtRoot ? originOf(urls.direct) : "'none'";
   return [
     "default-src 'none'",
-    `style-src ${page.cspSource}`,
-    `img-src ${page.cspSource} data:`,
+    `style-src 'nonce-${page.nonce}'`,
+    'img-src data:',
     `script-src 'nonce-${page.nonce}'`,
     `frame-src ${frameOrigins}`,
     `connect-src ${connectOrigins}`,
@@ -38,14 +36,14 @@ export function previewCsp(page: Pick<PreviewPage, 'urls' | 'cspSource' | 'nonce
 export function previewHtml(page: PreviewPage): string {
   const name = escapeHtml(page.name);
   const config = { appKey: page.appKey, name: page.name, urls: page.urls ?? null, integratedBrowser: page.integratedBrowser, strings: pageStrings(page.name) };
-  const scripts = page.scriptUris.map((uri) => `<script nonce="${page.nonce}" src="${escapeHtml(uri)}"></script>`).join('\n');
+  const scripts = page.scripts.map((source) => `<script nonce="${page.nonce}">${inlined(source, 'script')}</script>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${previewCsp(page)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${page.styleUri}">
+<style nonce="${page.nonce}">${inlined(page.style, 'style')}</style>
 <title>${name}</title>
 </head>
 <body>
@@ -100,6 +98,14 @@ function pageStrings(name: string): Record<string, string> {
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Our own files, inlined: one that could close its element would be a bug here, not data to escape. */
+function inlined(source: string, tag: 'script' | 'style'): string {
+  if (new RegExp(`</${tag}`, 'i').test(source)) {
+    throw new Error(`an inlined ${tag} must not contain "</${tag}"`);
+  }
+  return source;
 }
 
 /** JSON inside <script>: never let app names close the tag. */

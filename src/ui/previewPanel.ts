@@ -110,7 +110,8 @@ export class PreviewPanels extends Disposable implements vscode.WebviewPanelSeri
       enableScripts: true,
       // The app inside keeps its state (forms, scroll) when the tab is hidden.
       retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
+      // The page's script and style are inlined (previewAssets.ts): it loads no local file.
+      localResourceRoots: [],
     };
   }
 

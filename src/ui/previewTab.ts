@@ -4,6 +4,7 @@ import type { AppDefinition } from '../core/appFolder';
 import type { AppState } from '../core/appController';
 import { Disposable } from './dispose';
 import { appUrl } from './previewAddress';
+import { previewAssets } from './previewAssets';
 import { previewHtml } from './previewHtml';
 import { parseWebviewMessage, type PageMessage } from './previewProtocol';
 import { previewUrlsFor, type PreviewUrls } from './previewUrls';
@@ -157,14 +158,13 @@ export class PreviewTab extends Disposable {
 
   private render(urls: PreviewUrls | undefined): void {
     const webview = this.panel.webview;
-    const media = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', file)).toString();
+    const assets = previewAssets(vscode.Uri.joinPath(this.extensionUri, 'media').fsPath);
     webview.html = previewHtml({
       appKey: this.def.ref.key,
       name: this.def.ref.name,
       urls,
-      cspSource: webview.cspSource,
-      scriptUris: [media('previewState.js'), media('preview.js')],
-      styleUri: media('preview.css'),
+      scripts: assets.scripts,
+      style: assets.style,
       nonce: randomBytes(16).toString('base64'),
       integratedBrowser: this.hooks.integratedBrowser(),
     });

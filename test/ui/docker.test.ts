@@ -1,6 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
 import { writeDemoWorkspace } from '../../scripts/demoWorkspace';
@@ -8,11 +6,12 @@ import { CliEngine } from '../../src/core/engine/cliEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
 import { LABEL_APP } from '../../src/core/engine/labels';
 import { silentLogger } from '../../src/core/logger';
+import { extensionLog } from '../harness/artifacts';
 import { containersUnder, removeContainersUnder } from '../harness/containers';
 import { requireTestDockerd } from '../harness/dockerd';
 import { PACKAGED_VSIX } from '../harness/prerequisites';
 import { useWorkbenchSession } from '../harness/session';
-import { eventually, runPaletteCommand, webviewInnerFrame } from '../harness/workbench';
+import { eventually, webviewInnerFrame } from '../harness/workbench';
 import { hoverAction, paletteWithApp, reloadAndWaitForApps, runAppsFromPalette, uiSettings, userPool, waitForDescription } from './appsView';
 
 const RANGE = { start: 37300, end: 37349 };
@@ -20,23 +19,6 @@ const APPS = ['alpha', 'beta'] as const;
 
 const docker = new CliEngine({ kind: 'docker', binary: 'docker', exec: execaExec, stream: execaStream, logger: silentLogger });
 const podman = new CliEngine({ kind: 'podman', binary: 'podman', exec: execaExec, stream: execaStream, logger: silentLogger });
-
-/** The extension's "Preview Containers" log channel, as the extension host wrote it to disk. */
-async function extensionLog(userDataDir: string): Promise<string> {
-  const found: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        await walk(full);
-      } else if (entry.name === 'Preview Containers.log') {
-        found.push(full);
-      }
-    }
-  };
-  await walk(path.join(userDataDir, 'logs'));
-  return (await Promise.all(found.map((file) => fs.readFile(file, 'utf8')))).join('\n');
-}
 
 describe('UI on docker: the extension with previewContainers.engine "docker" on the tests’ dockerd (packaged .vsix)', function () {
   this.timeout(180_000);
@@ -128,20 +110,7 @@ describe('UI on docker: the extension with previewContainers.engine "docker" on 
   });
 });
 
-/**
- * The preview tab shows the app's page. In full UI runs on this machine, a preview webview once
- * in a while came up without its scripts (the browser log: "Found unexpected service worker
- * controller" then net::ERR_NAME_NOT_RESOLVED for the webview's resources — code-server's webview
- * service worker not yet in control); it passed alone. Then, as a user would, the webviews are
- * reloaded once ("Developer: Reload Webviews") and the page must render.
- */
+/** The preview tab shows the app's page (its heading, from inside the app's frame). */
 async function appHeading(page: Page, text: string): Promise<void> {
-  const heading = async (): Promise<void> => assert.equal(await webviewInnerFrame(page, '#app-frame').locator('h1').textContent({ timeout: 5000 }), text);
-  try {
-    await eventually(heading, { timeoutMs: 30_000 });
-  } catch {
-    console.warn('      [ui] the preview webview came up without its page; reloading webviews once');
-    await runPaletteCommand(page, 'Developer: Reload Webviews');
-    await eventually(heading, { timeoutMs: 30_000 });
-  }
+  await eventually(async () => assert.equal(await webviewInnerFrame(page, '#app-frame').locator('h1').textContent({ timeout: 5000 }), text), { timeoutMs: 30_000 });
 }

@@ -110,9 +110,8 @@ describe('the preview page’s HTML', () => {
     appKey: '/w/web',
     name: 'web</script><b>',
     urls: { external: 'http://127.0.0.1:8080/proxy/32100/', direct: 'http://web.localhost:32100/', externalAtRoot: false },
-    cspSource: 'https://webview.example',
-    scriptUris: ['https://webview.example/media/previewState.js', 'https://webview.example/media/preview.js'],
-    styleUri: 'https://webview.example/media/preview.css',
+    scripts: ['/* previewState.js */', '/* preview.js */'],
+    style: 'body { margin: 0 }',
     nonce: 'bm9uY2U=',
     integratedBrowser: false,
   };
@@ -120,17 +119,20 @@ describe('the preview page’s HTML', () => {
   it('has a strict CSP: nothing by default, scripts by nonce only, frames and fetches only to the app', () => {
     assert.equal(
       previewCsp(base),
-      "default-src 'none'; style-src https://webview.example; img-src https://webview.example data:; script-src 'nonce-bm9uY2U='; frame-src http://127.0.0.1:8080 http://web.localhost:32100; connect-src http://web.localhost:32100",
+      "default-src 'none'; style-src 'nonce-bm9uY2U='; img-src data:; script-src 'nonce-bm9uY2U='; frame-src http://127.0.0.1:8080 http://web.localhost:32100; connect-src http://web.localhost:32100",
     );
     assert.match(previewCsp({ ...base, urls: undefined }), /frame-src 'none'; connect-src 'none'/);
   });
 
-  it('loads both scripts by nonce, has the toolbar, and escapes the app’s name everywhere', () => {
+  it('inlines both scripts and the style under the nonce (no resource to load), has the toolbar, and escapes the app’s name everywhere', () => {
     const html = previewHtml(base);
     const scripts = [...html.matchAll(/<script ([^>]*)>/g)].map((m) => m[1]);
     assert.equal(scripts.length, 3, 'config + previewState.js + preview.js');
-    assert.ok(scripts.every((attrs) => attrs?.includes('nonce="bm9uY2U="')));
-    assert.ok(html.indexOf('previewState.js') < html.indexOf('media/preview.js'), 'the pure parts first');
+    assert.ok(scripts.every((attrs) => attrs?.includes('nonce="bm9uY2U="') && !attrs.includes('src=')));
+    assert.ok(html.indexOf('previewState.js') < html.indexOf('/* preview.js */'), 'the pure parts first');
+    assert.match(html, /<style nonce="bm9uY2U=">body \{ margin: 0 \}<\/style>/);
+    assert.ok(!/<link /.test(html), 'no stylesheet to fetch');
+    assert.throws(() => previewHtml({ ...base, scripts: ['x = "</script>"'] }), /must not contain/);
     for (const id of ['back', 'forward', 'reload', 'hard-reload', 'address', 'device', 'rotate', 'copy', 'external', 'integrated', 'logs', 'app-frame']) {
       assert.match(html, new RegExp(`id="${id}"`), id);
     }
