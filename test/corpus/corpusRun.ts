@@ -208,11 +208,16 @@ export async function checkTemplate(run: CorpusRun, template: CorpusTemplate): P
     const logs = await run.logsOf(warm.containerId);
     await page.goto(warm.previewUrl, { waitUntil: 'domcontentloaded', timeout: 180_000 });
     await page.getByText(shown, { exact: false }).first().waitFor({ timeout: 180_000 });
+    // Again before the release: the next template gets the same (freed) port, and this page's
+    // dev client, polling for its server, would reload into that app while the next check
+    // navigates (seen in CI: the next page.goto never reached domcontentloaded).
+    await page.goto('about:blank');
     await run.fixture.controller.release(def.ref);
     row.result = 'pass';
     row.why = /added \d+ packages|Packages: \+\d+|YN0000: · Done/.test(logs) ? 'warm start reinstalled?' : '';
     return row;
   } catch (error) {
+    await (await run.page()).goto('about:blank').catch(() => undefined);
     row.why = describeError(error);
     throw new Error(`${template.id}: ${error instanceof Error ? error.message : String(error)}\n--- browser console ---\n${run.consoleTail()}`, { cause: error });
   }
