@@ -31,6 +31,9 @@ export class PortAllocationsDocument implements vscode.TextDocumentContentProvid
     this.text = `${JSON.stringify(allocations, null, 2)}\n`;
     this.changed.fire(URI);
     const document = await vscode.workspace.openTextDocument(URI);
+    // An already open copy (e.g. restored with the window) gets the new text asynchronously: show
+    // and return only once it is there, so the tab and the returned object agree.
+    await textArrives(document, this.text);
     await vscode.languages.setTextDocumentLanguage(document, 'json');
     await vscode.window.showTextDocument(document, { preview: true });
     return allocations;
@@ -40,4 +43,24 @@ export class PortAllocationsDocument implements vscode.TextDocumentContentProvid
     this.registration.dispose();
     this.changed.dispose();
   }
+}
+
+/** Resolves when the document holds `text` (or after `timeoutMs`, showing what it has). */
+function textArrives(document: vscode.TextDocument, text: string, timeoutMs = 3000): Promise<void> {
+  if (document.getText() === text) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      listener.dispose();
+      resolve();
+    };
+    const listener = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() === document.uri.toString() && e.document.getText() === text) {
+        done();
+      }
+    });
+    const timer = setTimeout(done, timeoutMs);
+  });
 }
