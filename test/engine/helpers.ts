@@ -16,12 +16,12 @@ import type { PortProbe } from '../../src/core/portProbe';
 import { readSettings, type Settings } from '../../src/core/settings';
 import type { EngineKind } from '../../src/core/engine/types';
 import { containersUnder, removeContainers, type EngineCli } from '../harness/containers';
-import { requireTestDockerd } from '../harness/dockerd';
+import { DOCKER_PYTHON_IMAGE, requireTestDockerd } from '../harness/dockerd';
 import { RecordingLogger } from '../unit/helpers';
 
 export const TEST_IMAGE = process.env.PREVIEW_TEST_IMAGE ?? 'localhost/preview-node:test';
 /** The Python base image of the Dockerfile fixtures (scripts/build-python-image.sh). */
-export const PYTHON_IMAGE = process.env.PREVIEW_PYTHON_IMAGE ?? 'localhost/preview-python:test';
+export const PYTHON_IMAGE = DOCKER_PYTHON_IMAGE;
 
 /**
  * The engines every real-engine test runs on. A docker variant adds `portOffset` to each port its
@@ -72,8 +72,8 @@ export async function realEngine(context: Mocha.Context, kind: EngineKind = 'pod
  * The real podman with the Python base image of the Dockerfile fixtures; like `realEngine`, a
  * missing one fails under CI and skips with the reason elsewhere.
  */
-export async function realEngineWithPython(context: Mocha.Context): Promise<ContainerEngine> {
-  const engine = await realEngine(context);
+export async function realEngineWithPython(context: Mocha.Context, kind: EngineKind = 'podman'): Promise<ContainerEngine> {
+  const engine = await realEngine(context, kind);
   if (!(await engine.imageExists(PYTHON_IMAGE))) {
     const message = `the Python base image ${PYTHON_IMAGE} is missing (run: npm run setup, or bash scripts/build-python-image.sh)`;
     if (process.env.CI) {

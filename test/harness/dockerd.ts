@@ -19,6 +19,8 @@ import { delay } from './timing';
  */
 
 export const DOCKER_TEST_IMAGE = process.env.PREVIEW_TEST_IMAGE ?? 'localhost/preview-node:test';
+/** The Dockerfile fixtures' base image (scripts/build-python-image.sh), in both engines (loaded here when podman has it). */
+export const DOCKER_PYTHON_IMAGE = process.env.PREVIEW_PYTHON_IMAGE ?? 'localhost/preview-python:test';
 /** Unix socket paths are limited to 108 bytes; containerd's sockets sit deepest in the exec-root. */
 const MAX_SOCKET_PATH = 100;
 const LONGEST_SOCKET = path.join('containerd', 'containerd.sock.ttrpc');
@@ -352,21 +354,34 @@ export class TestDockerd {
     return [...containers.map((c) => `container ${c.name} (${c.id.slice(0, 12)})`), ...volumes.map((v) => `volume ${v}`)];
   }
 
-  /** `podman save | docker load` when the image is missing here or older than podman's (its `preview.stamp`). */
+  /**
+   * `podman save | docker load` of the local test images when missing here or older than
+   * podman's (their `preview.stamp` label, else the image id): the Node test image (required)
+   * and the Python base image of the Dockerfile fixtures (when podman has it; its tests say so).
+   */
   private async loadTestImage(): Promise<void> {
-    const stampFormat = '{{ index .Config.Labels "preview.stamp" }}';
-    const podmanStamp = await execa('podman', ['image', 'inspect', '--format', stampFormat, DOCKER_TEST_IMAGE], { reject: false, stdin: 'ignore' });
+    await this.loadFromPodman(DOCKER_TEST_IMAGE, true);
+    await this.loadFromPodman(DOCKER_PYTHON_IMAGE, false);
+  }
+
+  private async loadFromPodman(image: string, required: boolean): Promise<void> {
+    const stampFormat = '{{ index .Config.Labels "preview.stamp" }}|{{ .Id }}';
+    const podmanStamp = await execa('podman', ['image', 'inspect', '--format', stampFormat, image], { reject: false, stdin: 'ignore' });
     if (podmanStamp.exitCode !== 0) {
-      throw new Error(`the test image ${DOCKER_TEST_IMAGE} is missing in podman (run: npm run setup)`);
-    }
-    const dockerStamp = await this.docker(['image', 'inspect', '--format', stampFormat, DOCKER_TEST_IMAGE]);
-    if (dockerStamp.exitCode === 0 && dockerStamp.stdout.trim() === podmanStamp.stdout.trim()) {
+      if (required) {
+        throw new Error(`the test image ${image} is missing in podman (run: npm run setup)`);
+      }
       return;
     }
-    await pipeCommands(['podman', 'save', DOCKER_TEST_IMAGE], ['docker', '--host', this.host, 'load']);
+    const stamp = (text: string): string => text.trim().split('|').find((part) => part !== '' && part !== '<no value>') ?? '';
+    const dockerStamp = await this.docker(['image', 'inspect', '--format', stampFormat, image]);
+    if (dockerStamp.exitCode === 0 && stamp(dockerStamp.stdout).replace(/^sha256:/, '') === stamp(podmanStamp.stdout).replace(/^sha256:/, '')) {
+      return;
+    }
+    await pipeCommands(['podman', 'save', image], ['docker', '--host', this.host, 'load']);
     // The image it replaced (an older stamp) has no tag left.
     await this.docker(['image', 'prune', '--force']);
-    console.log(`      [dockerd] loaded ${DOCKER_TEST_IMAGE} (${podmanStamp.stdout.trim()}) from podman`);
+    console.log(`      [dockerd] loaded ${image} (${stamp(podmanStamp.stdout)}) from podman`);
   }
 
   /**
