@@ -1,5 +1,6 @@
 import type { FolderInfo } from './appFolder';
 import type { BuildCacheDir } from './buildCache';
+import { nextDevOriginsEnv } from './nextDevOrigins';
 import {
   choosePackageManager,
   installCommand,
@@ -264,6 +265,9 @@ export function planLaunch(info: FolderInfo, options: LaunchOptions): LaunchPlan
   }
   if (allowedHosts.length > 0) {
     Object.assign(env, viteAllowedHostsEnv(allowedHosts, notes));
+    if (stack === 'next') {
+      Object.assign(env, nextDevOriginsEnv(allowedHosts, pkg?.dependencies['next'], notes));
+    }
   }
   const needsWrapper = installDependencies || (choice.packageSpec !== undefined && run[0] === choice.name);
   return {
