@@ -45,7 +45,7 @@ describe('Next.js dev origins behind the editor’s port forwarding', () => {
       assert.deepEqual(JSON.parse(stdout), { result: { allowed: ['**.localhost', 'localhost', 'mine.example', '**.code.example.test'], hostname: '0.0.0.0' }, other: 'function' });
       // Without the variable the hook changes nothing.
       const plain = await execa(process.execPath, [path.join(dir, 'lib', 'router-server.js')], { env: { NODE_OPTIONS: env['NODE_OPTIONS'] ?? '' }, extendEnv: false, stdin: 'ignore' });
-      assert.deepEqual(JSON.parse(plain.stdout).result.allowed, ['**.localhost', 'localhost', 'mine.example']);
+      assert.deepEqual((JSON.parse(plain.stdout) as { result: { allowed: string[] } }).result.allowed, ['**.localhost', 'localhost', 'mine.example']);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
