@@ -1,16 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { execa } from 'execa';
-import { discoverApps } from '../../src/core/appDiscovery';
 import type { AppDefinition } from '../../src/core/appFolder';
 import { launchOf } from '../../src/core/appLaunch';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { LABEL_BUILT_FOR } from '../../src/core/engine/labels';
 import { ImageBuildError } from '../../src/core/errors';
-import { countingBuilds, fetchText, makeController, PYTHON_IMAGE, realEngineWithPython, TestWorkspace, type ControllerFixture } from './helpers';
+import { countingBuilds, fetchText, firstBuiltRun, PYTHON_IMAGE, useDockerfileSuite } from './helpers';
 
-const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/apps/python-dockerfile');
 /** This suite's share of the machine's ports (the podman Dockerfile suites have 37600–37649). */
 const PORTS = { start: 37680, end: 37689 };
 
@@ -21,41 +17,16 @@ const PORTS = { start: 37680, end: 37689 };
  */
 describe('Dockerfile apps through the controller (createCore, real docker)', function () {
   this.timeout(300_000);
+  const suite = useDockerfileSuite('docker', 'pc-dockerfile-docker');
   let engine: ContainerEngine;
-  let workspace: TestWorkspace;
-  let fixture: ControllerFixture | undefined;
-
-  before(async function () {
-    engine = await realEngineWithPython(this, 'docker');
-  });
-  beforeEach(async () => {
-    workspace = await TestWorkspace.create('pc-dockerfile-docker');
-  });
-  afterEach(async () => {
-    await fixture?.core.dispose();
-    fixture = undefined;
-    if (!engine) {
-      return;
-    }
-    const images = [];
-    for (const app of workspace.apps) {
-      images.push(...(await engine.listImages({ key: LABEL_BUILT_FOR, value: app.key })));
-    }
-    await workspace.cleanUp(engine);
-    for (const image of images) {
-      await engine.removeImage(image.tags[0] ?? image.id).catch(() => undefined);
-    }
+  before(() => {
+    engine = suite.engine();
   });
 
   async function addApp(folderName: string, dockerfile?: string): Promise<AppDefinition> {
-    const folder = path.join(workspace.root, folderName);
-    await fs.cp(FIXTURE, folder, { recursive: true });
-    if (dockerfile !== undefined) {
-      await fs.writeFile(path.join(folder, 'Dockerfile'), dockerfile);
-    }
-    const [def] = await discoverApps([{ name: 'ws', path: workspace.root }], []);
+    await suite.addPythonApp(folderName, dockerfile);
+    const def = (await suite.discover()).find((d) => d.ref.appId === folderName);
     assert.ok(def);
-    workspace.apps.push(def.ref);
     return def;
   }
 
@@ -63,14 +34,9 @@ describe('Dockerfile apps through the controller (createCore, real docker)', fun
     const def = await addApp('api');
     assert.equal(launchOf(def).kind, 'dockerfile');
     const counted = countingBuilds(engine);
-    fixture = makeController(counted, { ...PORTS, apps: [def.ref] });
+    const fixture = suite.controller(counted, { ...PORTS, apps: [def.ref] });
     const { controller } = fixture;
-    const stages: string[] = [];
-    const first = await controller.run(def, { onProgress: (stage) => stages.push(stage) });
-    assert.equal(counted.builds, 1);
-    assert.ok(first.port >= PORTS.start && first.port <= PORTS.end, `pool port ${first.port}`);
-    assert.match(await fetchText(first.url), /<h1>python-dockerfile<\/h1>/);
-    assert.ok(stages.some((s) => /^Building: step 1\/\d+ FROM localhost\/preview-python:test$/.test(s)), `the build's steps in the progress: ${stages.join(' | ')}`);
+    const { result: first } = await firstBuiltRun(counted, controller, def, PORTS);
     const containers = (await engine.list({ all: true, ours: true })).filter((c) => c.labels['previewContainers.path'] === def.ref.key);
     assert.equal(containers.length, 1);
     assert.equal(containers[0]?.ports[0]?.hostIp, '127.0.0.1', 'published on loopback only');
@@ -85,7 +51,7 @@ describe('Dockerfile apps through the controller (createCore, real docker)', fun
 
   it('a failing RUN step: the error names the step and its output; no image, no container, no lease', async () => {
     const def = await addApp('broken', `FROM ${PYTHON_IMAGE}\nWORKDIR /srv\nRUN echo "ERROR: No matching distribution found for flask==99" >&2; exit 1\nEXPOSE 8000\n`);
-    fixture = makeController(engine, { ...PORTS, apps: [def.ref] });
+    const fixture = suite.controller(engine, { ...PORTS, apps: [def.ref] });
     const { controller, allocator } = fixture;
     const before = await allContainerIds();
     await assert.rejects(controller.run(def), (error: unknown) => {

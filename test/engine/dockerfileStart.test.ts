@@ -1,66 +1,23 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { discoverApps } from '../../src/core/appDiscovery';
 import type { AppDefinition } from '../../src/core/appFolder';
 import { launchOf } from '../../src/core/appLaunch';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { LABEL_BUILD_HASH, LABEL_BUILT_FOR } from '../../src/core/engine/labels';
 import { CancelledError, ImageBuildError } from '../../src/core/errors';
 import { currentBuildHash } from '../../src/core/imageBuild';
-import { countingBuilds, fetchText, makeController, PYTHON_IMAGE, realEngineWithPython, TestWorkspace, type ControllerFixture } from './helpers';
-
-const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/apps/python-dockerfile');
+import { countingBuilds, fetchText, firstBuiltRun, PYTHON_IMAGE, useDockerfileSuite } from './helpers';
 /** This suite's share of the machine's ports (dockerfileBuild.test.ts has 37600–37619, the bench 37630–37639). */
 const PORTS = { start: 37620, end: 37629 };
 
 
 describe('Dockerfile apps through the controller (createCore, real podman)', function () {
   this.timeout(300_000);
+  const suite = useDockerfileSuite('podman', 'pc-dockerfile-start');
+  const { addPythonApp, discover } = suite;
   let engine: ContainerEngine;
-  let workspace: TestWorkspace;
-  let fixture: ControllerFixture | undefined;
-
-  before(async function () {
-    engine = await realEngineWithPython(this);
+  before(() => {
+    engine = suite.engine();
   });
-  beforeEach(async () => {
-    workspace = await TestWorkspace.create('pc-dockerfile-start');
-  });
-  afterEach(async () => {
-    await fixture?.core.dispose();
-    fixture = undefined;
-    if (!engine) {
-      return;
-    }
-    const images = [];
-    for (const app of workspace.apps) {
-      images.push(...(await engine.listImages({ key: LABEL_BUILT_FOR, value: app.key })));
-    }
-    await workspace.cleanUp(engine);
-    for (const image of images) {
-      await engine.removeImage(image.tags[0] ?? image.id).catch(() => undefined);
-    }
-  });
-
-  async function addPythonApp(folderName: string, dockerfile?: string): Promise<void> {
-    const folder = path.join(workspace.root, folderName);
-    await fs.cp(FIXTURE, folder, { recursive: true });
-    if (dockerfile !== undefined) {
-      await fs.writeFile(path.join(folder, 'Dockerfile'), dockerfile);
-    }
-  }
-
-  /** The workspace's apps as the extension finds them (the test workspace tracks them for clean-up). */
-  async function discover(): Promise<AppDefinition[]> {
-    const apps = await discoverApps([{ name: 'ws', path: workspace.root }], []);
-    for (const def of apps) {
-      if (!workspace.apps.some((a) => a.key === def.ref.key)) {
-        workspace.apps.push(def.ref);
-      }
-    }
-    return apps;
-  }
 
   async function appContainers(def: AppDefinition) {
     return (await engine.list({ all: true, ours: true })).filter((c) => c.labels['previewContainers.path'] === def.ref.key);
@@ -73,14 +30,9 @@ describe('Dockerfile apps through the controller (createCore, real podman)', fun
     assert.equal(launchOf(def).kind, 'dockerfile', 'a folder with a Dockerfile is a Dockerfile app');
     const counted = countingBuilds(engine);
     let now = Date.now();
-    fixture = makeController(counted, { ...PORTS, apps: [def.ref], clock: () => now, settings: { idleTimeoutMinutes: 5, releasePortOnIdle: false } });
+    const fixture = suite.controller(counted, { ...PORTS, apps: [def.ref], clock: () => now, settings: { idleTimeoutMinutes: 5, releasePortOnIdle: false } });
     const { controller, core, allocator } = fixture;
-    const stages: string[] = [];
-    const first = await controller.run(def, { onProgress: (stage) => stages.push(stage) });
-    assert.equal(counted.builds, 1);
-    assert.ok(first.port >= PORTS.start && first.port <= PORTS.end, `pool port ${first.port}`);
-    assert.match(await fetchText(first.url), /<h1>python-dockerfile<\/h1>/);
-    assert.ok(stages.some((s) => /^Building: step 1\/\d+ FROM localhost\/preview-python:test$/.test(s)), `the build's steps in the progress: ${stages.join(' | ')}`);
+    const { result: first, stages } = await firstBuiltRun(counted, controller, def, PORTS);
     assert.ok(stages.some((s) => /^Building: step \d+\/\d+ RUN python3 -c/.test(s)));
     const log = controller.buildLogs.of(def.ref);
     assert.match(log[0] ?? '', /^— building localhost\/preview-containers\/api:[0-9a-f]{12}: no image for the current Dockerfile and context yet —$/);
@@ -114,11 +66,11 @@ describe('Dockerfile apps through the controller (createCore, real podman)', fun
 
   it('a Dockerfile app next to a Node app: both run at once, on distinct pool ports', async () => {
     await addPythonApp('api');
-    await workspace.addApp('web');
+    await suite.workspace().addApp('web');
     const apps = await discover();
     assert.deepEqual(apps.map((d) => `${d.ref.appId}:${launchOf(d).kind}`).sort(), ['api:dockerfile', 'web:node']);
-    fixture = makeController(engine, { ...PORTS, apps: apps.map((d) => d.ref) });
-    const results = await Promise.all(apps.map((def) => fixture!.controller.run(def)));
+    const fixture = suite.controller(engine, { ...PORTS, apps: apps.map((d) => d.ref) });
+    const results = await Promise.all(apps.map((def) => fixture.controller.run(def)));
     assert.notEqual(results[0]?.port, results[1]?.port);
     for (const [i, def] of apps.entries()) {
       const result = results[i];
@@ -131,7 +83,7 @@ describe('Dockerfile apps through the controller (createCore, real podman)', fun
     await addPythonApp('broken', `FROM ${PYTHON_IMAGE}\nWORKDIR /srv\nRUN echo "ERROR: No matching distribution found for flask==99" >&2; exit 1\nEXPOSE 8000\n`);
     const [def] = await discover();
     assert.ok(def);
-    fixture = makeController(engine, { ...PORTS, apps: [def.ref] });
+    const fixture = suite.controller(engine, { ...PORTS, apps: [def.ref] });
     const { controller, allocator } = fixture;
     await assert.rejects(controller.run(def), (error: unknown) => {
       assert.ok(error instanceof ImageBuildError, String(error));
@@ -150,7 +102,7 @@ describe('Dockerfile apps through the controller (createCore, real podman)', fun
     await addPythonApp('slow', `FROM ${PYTHON_IMAGE}\nWORKDIR /srv\nRUN echo "long step"; sleep 120\nEXPOSE 8000\n`);
     const [def] = await discover();
     assert.ok(def);
-    fixture = makeController(engine, { ...PORTS, apps: [def.ref] });
+    const fixture = suite.controller(engine, { ...PORTS, apps: [def.ref] });
     const { controller, allocator } = fixture;
     const abort = new AbortController();
     const sub = controller.buildLogs.onDidAppend(({ line }) => line === 'long step' && abort.abort());

@@ -3,12 +3,15 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
+import { discoverApps } from '../../src/core/appDiscovery';
+import type { AppDefinition } from '../../src/core/appFolder';
 import { makeAppRef, type AppRef } from '../../src/core/appIdentity';
 import type { AppController } from '../../src/core/appController';
 import { createCore, type Core } from '../../src/core/createCore';
 import { detectEngine } from '../../src/core/engine/detectEngine';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
+import { LABEL_BUILT_FOR } from '../../src/core/engine/labels';
 import type { EnginePortUsage } from '../../src/core/engine/portUsage';
 import { InMemoryMemento } from '../../src/core/memento';
 import type { PortAllocator } from '../../src/core/portAllocator';
@@ -22,6 +25,8 @@ import { RecordingLogger } from '../unit/helpers';
 export const TEST_IMAGE = process.env.PREVIEW_TEST_IMAGE ?? 'localhost/preview-node:test';
 /** The Python base image of the Dockerfile fixtures (scripts/build-python-image.sh). */
 export const PYTHON_IMAGE = DOCKER_PYTHON_IMAGE;
+/** A Python app with its own Dockerfile (FROM PYTHON_IMAGE). */
+export const PYTHON_DOCKERFILE_FIXTURE = path.resolve(__dirname, '../../../test/fixtures/apps/python-dockerfile');
 
 /**
  * The engines every real-engine test runs on. A docker variant adds `portOffset` to each port its
@@ -264,3 +269,95 @@ export async function writeViteApp(folder: string, title: string): Promise<void>
   await fs.writeFile(path.join(folder, 'src', 'main.ts'), `const out: HTMLElement = document.getElementById('out')!;\nout.textContent = 'rendered by vite: ${title}';\n`);
 }
 
+
+/** What a Dockerfile-app suite works with (see useDockerfileSuite). */
+export interface DockerfileSuite {
+  readonly engine: () => ContainerEngine;
+  readonly workspace: () => TestWorkspace;
+  /** A controller for this test; disposed after it. */
+  readonly controller: (engineToUse: ContainerEngine, options: Parameters<typeof makeController>[1]) => ControllerFixture;
+  /** A copy of the Python fixture app (or its folder with a Dockerfile of the test's own). */
+  readonly addPythonApp: (folderName: string, dockerfile?: string) => Promise<void>;
+  /** The workspace's apps as the extension finds them (tracked for clean-up). */
+  readonly discover: () => Promise<AppDefinition[]>;
+}
+
+/**
+ * Mocha hooks of a suite of Dockerfile apps on `kind`: the engine with the Python base image, a
+ * fresh workspace per test, and after each test its controller disposed, its containers removed
+ * and the images built for its apps deleted — whatever the test did.
+ */
+export function useDockerfileSuite(kind: EngineKind, workspaceName: string): DockerfileSuite {
+  let engine: ContainerEngine | undefined;
+  let workspace: TestWorkspace | undefined;
+  let fixture: ControllerFixture | undefined;
+  before(async function () {
+    engine = await realEngineWithPython(this, kind);
+  });
+  beforeEach(async () => {
+    workspace = await TestWorkspace.create(workspaceName);
+  });
+  afterEach(async () => {
+    await fixture?.core.dispose();
+    fixture = undefined;
+    if (!engine || !workspace) {
+      return;
+    }
+    const images = [];
+    for (const app of workspace.apps) {
+      images.push(...(await engine.listImages({ key: LABEL_BUILT_FOR, value: app.key })));
+    }
+    await workspace.cleanUp(engine);
+    for (const image of images) {
+      await engine.removeImage(image.tags[0] ?? image.id).catch(() => undefined);
+    }
+  });
+  const current = (): TestWorkspace => {
+    assert.ok(workspace, 'the workspace exists once the suite runs');
+    return workspace;
+  };
+  return {
+    engine: () => {
+      assert.ok(engine, 'the engine exists once the suite runs');
+      return engine;
+    },
+    workspace: current,
+    controller: (engineToUse, options) => (fixture = makeController(engineToUse, options)),
+    addPythonApp: async (folderName, dockerfile) => {
+      const folder = path.join(current().root, folderName);
+      await fs.cp(PYTHON_DOCKERFILE_FIXTURE, folder, { recursive: true });
+      if (dockerfile !== undefined) {
+        await fs.writeFile(path.join(folder, 'Dockerfile'), dockerfile);
+      }
+    },
+    discover: async () => {
+      const ws = current();
+      const apps = await discoverApps([{ name: 'ws', path: ws.root }], []);
+      for (const def of apps) {
+        if (!ws.apps.some((a) => a.key === def.ref.key)) {
+          ws.apps.push(def.ref);
+        }
+      }
+      return apps;
+    },
+  };
+}
+
+/**
+ * The first run of the Python fixture app: one build, a pool port, its page, the build's steps in
+ * the progress. Returns the run's result and the progress stages.
+ */
+export async function firstBuiltRun(
+  counted: { readonly builds: number },
+  controller: AppController,
+  def: AppDefinition,
+  ports: { readonly start: number; readonly end: number },
+): Promise<{ result: Awaited<ReturnType<AppController['run']>>; stages: string[] }> {
+  const stages: string[] = [];
+  const result = await controller.run(def, { onProgress: (stage) => stages.push(stage) });
+  assert.equal(counted.builds, 1);
+  assert.ok(result.port >= ports.start && result.port <= ports.end, `pool port ${result.port}`);
+  assert.match(await (await fetch(result.url)).text(), /<h1>python-dockerfile<\/h1>/);
+  assert.ok(stages.some((s) => /^Building: step 1\/\d+ FROM localhost\/preview-python:test$/.test(s)), `the build's steps in the progress: ${stages.join(' | ')}`);
+  return { result, stages };
+}
