@@ -163,7 +163,15 @@ async function overrideLaunch(
       return new SettingsError(`${entry}.context`, `${JSON.stringify(override.context)} ${located.where}. A build context must be inside the workspace; the entry is ignored.`);
     }
   }
-  return { kind: 'dockerfile', dockerfile, context, target: override.target, buildArgs: override.buildArgs ?? {}, mountSource: override.mountSource ?? false };
+  return {
+    kind: 'dockerfile',
+    dockerfile,
+    context,
+    target: override.target,
+    buildArgs: override.buildArgs ?? {},
+    mountSource: override.mountSource ?? false,
+    roots: roots.map((r) => r.path),
+  };
 }
 
 /**

@@ -21,6 +21,11 @@ export interface DockerfileLaunch {
   readonly buildArgs: Readonly<Record<string, string>>;
   /** Mount the app folder read-only at the image's WORKDIR (dev-style images); default: nothing mounted. */
   readonly mountSource: boolean;
+  /**
+   * The workspace folders `dockerfile` and `context` may lie in (an `apps[]` entry may name them in
+   * another folder of a multi-root workspace); undefined: the app's own workspace folder.
+   */
+  readonly roots?: readonly string[];
 }
 
 export type AppLaunch = NodeLaunch | DockerfileLaunch;

@@ -48,10 +48,10 @@ export interface BuildInputs {
 
 /**
  * The Dockerfile and the context with symlinks resolved, checked to lie inside a workspace folder
- * (`roots`; default: the app's own), the Dockerfile a file, the context a folder. The context is
+ * (`roots`; default: the folders discovery allowed, else the app's own), the Dockerfile a file, the context a folder. The context is
  * sent to the engine whole and can be copied into the image: never the host's files.
  */
-export async function containedBuildInputs(app: AppRef, launch: DockerfileLaunch, roots: readonly string[] = [app.root]): Promise<BuildInputs> {
+export async function containedBuildInputs(app: AppRef, launch: DockerfileLaunch, roots: readonly string[] = launch.roots ?? [app.root]): Promise<BuildInputs> {
   const realRoots = (await Promise.all(roots.map(async (root) => (await realpathOrUndefined(root)) ?? root))).filter((r) => r !== '');
   const contained = async (target: string, what: string): Promise<string> => {
     const real = await realpathOrUndefined(target);

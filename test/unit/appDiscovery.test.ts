@@ -164,8 +164,17 @@ describe('app discovery: Dockerfile apps', () => {
       target: 'dev',
       buildArgs: { PYTHON: '3.12' },
       mountSource: true,
+      roots: ['/ws'],
     });
-    assert.deepEqual(apps.find((a) => a.ref.appId === 'web')?.launch, { kind: 'dockerfile', dockerfile: '/ws/docker/web.Dockerfile', context: '/ws', target: undefined, buildArgs: {}, mountSource: false });
+    assert.deepEqual(apps.find((a) => a.ref.appId === 'web')?.launch, {
+      kind: 'dockerfile',
+      dockerfile: '/ws/docker/web.Dockerfile',
+      context: '/ws',
+      target: undefined,
+      buildArgs: {},
+      mountSource: false,
+      roots: ['/ws'],
+    });
     assert.equal(apps.find((a) => a.ref.appId === 'web')?.override?.context, '..');
   });
 
@@ -206,7 +215,7 @@ describe('app discovery: Dockerfile apps', () => {
     const api = apps.find((a) => a.ref.appId === 'api');
     assert.equal(api?.override, undefined);
     assert.deepEqual(api?.launch, own('/ws/api'));
-    assert.deepEqual(apps.find((a) => a.ref.appId === 'ok')?.launch, own('/ws/ok'));
+    assert.deepEqual(apps.find((a) => a.ref.appId === 'ok')?.launch, { ...own('/ws/ok'), roots: ['/ws'] }, 'an apps[] entry: its folders travel with it');
   });
 
   it('launch "dockerfile" on a folder without one is a problem named after launch', async () => {

@@ -94,8 +94,10 @@ describe('Dockerfile app builds (imageBuild.ts, with a fake engine)', () => {
       await assert.rejects(containedBuildInputs(app, { ...launch, dockerfile: path.join(root, 'api', 'server.py'), context: path.join(app.folder, 'ctx') }), /its build context .* resolves to/);
       await assert.rejects(containedBuildInputs(app, { ...launch, dockerfile: path.join(app.folder, 'Nope') }), /its Dockerfile .*Nope does not exist/);
       await assert.rejects(containedBuildInputs(app, { ...launch, dockerfile: app.folder }), /is not a file/);
-      // Another workspace folder may hold it, when the caller says so.
+      // Another workspace folder may hold it: the folders discovery allowed travel with the launch.
       assert.ok(await containedBuildInputs(app, launch, [root, outside]));
+      assert.ok(await containedBuildInputs(app, { ...launch, roots: [root, outside] }));
+      await assert.rejects(containedBuildInputs(app, { ...launch, roots: [root] }), /resolves to .*pc-outside-/);
     } finally {
       await fs.rm(outside, { recursive: true, force: true });
     }
