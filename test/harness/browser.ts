@@ -89,6 +89,11 @@ export class BrowserSession {
     }
   }
 
+  /** How many console lines so far mention `text` (e.g. a network error Chromium reported). */
+  consoleCount(text: string): number {
+    return this.consoleLines.filter((line) => line.includes(text)).length;
+  }
+
   consoleTail(lines = 80): string {
     return this.consoleLines.slice(-lines).join('\n');
   }
