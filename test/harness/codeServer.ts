@@ -202,9 +202,9 @@ export class CodeServer {
  * code-server's window is a remote one: VS Code drops `machine`-scoped settings (our host settings:
  * engine, engine path and connection, bind address, port pool) from the User settings there and
  * reads them from the remote machine's settings (user-data/Machine/settings.json, "Preferences:
- * Open Remote Settings"). A window opened right after the extension is installed does not know the
- * scopes yet and still reads them from User; every later one does not — so they go where users
- * of a remote window put them.
+ * Open Remote Settings"). Observed here: the first window after the install still took them from
+ * User (presumably: the scopes were not known yet), the same window after a reload did not — so
+ * they go where users of a remote window put them.
  */
 async function writeUserSettings(userDataDir: string, settings: Readonly<Record<string, unknown>>): Promise<void> {
   const machineScoped = machineScopedSettings();
