@@ -78,6 +78,8 @@ interface StackRule {
    */
   readonly args: (port: number, allowedHosts: readonly string[]) => string[];
   readonly env?: (port: number) => Record<string, string>;
+  /** What the stack must be told of the host names the editor forwards previews under (beyond Vite's variable). */
+  readonly forwardedHostsEnv?: (hosts: readonly string[], info: FolderInfo, notes: string[]) => Record<string, string>;
   /** Where the dev server keeps its build cache in the app folder (kept in a volume). */
   readonly buildCache?: BuildCacheDir;
 }
@@ -93,7 +95,15 @@ const viteArgs = (p: number): string[] => ['--host', '0.0.0.0', '--port', String
 // Order matters: meta-frameworks first (a SvelteKit app also depends on vite, a Storybook package
 // on its framework's dev server).
 const RULES: readonly StackRule[] = [
-  { stack: 'next', dependencies: ['next'], binary: calls('next'), defaultPort: 3000, args: (p) => ['-H', '0.0.0.0', '-p', String(p)], buildCache: '.next' },
+  {
+    stack: 'next',
+    dependencies: ['next'],
+    binary: calls('next'),
+    defaultPort: 3000,
+    args: (p) => ['-H', '0.0.0.0', '-p', String(p)],
+    forwardedHostsEnv: (hosts, info, notes) => nextDevOriginsEnv(hosts, info.pkg?.dependencies['next'], notes),
+    buildCache: '.next',
+  },
   { stack: 'nuxt', dependencies: ['nuxt'], binary: calls('nuxt', 'nuxi'), defaultPort: 3000, args: (p) => ['--host', '0.0.0.0', '--port', String(p)], buildCache: '.nuxt' },
   { stack: 'sveltekit', dependencies: ['@sveltejs/kit'], binary: calls('vite'), defaultPort: 5173, args: viteArgs, buildCache: '.svelte-kit' },
   { stack: 'astro', dependencies: ['astro'], binary: calls('astro'), defaultPort: 4321, args: (p) => ['--host', '0.0.0.0', '--port', String(p)], buildCache: '.astro' },
@@ -265,8 +275,8 @@ export function planLaunch(info: FolderInfo, options: LaunchOptions): LaunchPlan
   }
   if (allowedHosts.length > 0) {
     Object.assign(env, viteAllowedHostsEnv(allowedHosts, notes));
-    if (stack === 'next') {
-      Object.assign(env, nextDevOriginsEnv(allowedHosts, pkg?.dependencies['next'], notes));
+    if (rule && scriptName) {
+      Object.assign(env, rule.forwardedHostsEnv?.(allowedHosts, info, notes));
     }
   }
   const needsWrapper = installDependencies || (choice.packageSpec !== undefined && run[0] === choice.name);
