@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import type { Page } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import { makeAppRef, type AppRef } from '../../src/core/appIdentity';
 import type { AppDefinition } from '../../src/core/appFolder';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
@@ -69,18 +69,18 @@ export class CorpusRun {
    * interfaces change (net::ERR_NETWORK_CHANGED: podman brings a container's interface up or down),
    * and a module script lost that way is not retried: the page then never shows the text (seen
    * once in a corpus run, on a warm start). When that error came meanwhile, it reloads once, as a
-   * user would.
+   * user would. Returns the response to the first load.
    */
-  async showsAfterNetworkChange(page: Page, url: string, text: string): Promise<void> {
+  async showsAfterNetworkChange(page: Page, url: string, text: string): Promise<Response | null> {
     const changed = (): number => this.browser?.consoleCount('ERR_NETWORK_CHANGED') ?? 0;
     const before = changed();
     let reloaded = false;
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
+    const response = await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
     const deadline = Date.now() + 180_000;
     for (;;) {
       try {
         await page.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
-        return;
+        return response;
       } catch (error) {
         if (Date.now() > deadline) {
           throw error;

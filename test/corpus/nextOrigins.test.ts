@@ -54,8 +54,7 @@ describe('corpus: Next.js HMR through each URL the product hands out', function 
       };
       page.on('console', onConsole);
       try {
-        await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
-        await page.getByText(current).first().waitFor({ timeout: 180_000 });
+        await corpusRun().showsAfterNetworkChange(page, url, current);
         // Let the HMR socket connect (or be refused) before editing.
         await page.waitForTimeout(3000);
         await page.evaluate(() => {

@@ -4,8 +4,8 @@ import { templateById } from '../corpus/templates';
 /**
  * The part of the corpus that runs in `npm test` (the whole corpus: `npm run test:corpus`):
  * the AI-builder pnpm scaffold, a yarn (berry) and a bun app, all with a failing corepack. Host
- * ports 36000–36049. (The Vite app behind code-server's --proxy-domain runs with the corpus:
- * test/corpus/proxiedVite.test.ts.)
+ * ports 36000–36049. The layer also runs the corpus' two proxy-domain checks
+ * (test/corpus/proxiedVite.test.ts, nextOrigins.test.ts: see .mocharc.engine.json).
  */
 describe('real apps (corpus subset): pnpm, yarn berry and bun without corepack', function () {
   this.timeout(1_800_000);

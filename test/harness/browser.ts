@@ -39,6 +39,8 @@ export class BrowserSession {
     };
     page.on('console', (message) => remember(`[${message.type()}] ${message.text()}`));
     page.on('pageerror', (error) => remember(`[pageerror] ${error.message}`));
+    // A module request lost in flight leaves no console line of its own in some cases; keep it.
+    page.on('requestfailed', (request) => remember(`[requestfailed] ${request.failure()?.errorText ?? '?'} ${request.url()}`));
   }
 
   /**
