@@ -17,6 +17,7 @@ import { isLoopbackHost, reachableHost } from './readiness';
 import type { Settings } from './settings';
 import { KeyedSerialQueue } from './serialQueue';
 import { isContainerOf, StartAttempt, type RunResult, type StartDeps } from './start/startAttempt';
+import { containedReads, findWorkspaceMembership } from './workspaceMembership';
 
 export type { AppState, AppStatus } from './appStates';
 export type { RunResult } from './start/startAttempt';
@@ -75,6 +76,7 @@ export class AppController {
       reclaimPool: deps.reclaimPool,
       inspectFolder: deps.inspectFolder ?? inspectFolder,
       resolveSourceFolder: deps.resolveSourceFolder ?? containedAppFolder,
+      findMembership: (app, folder) => findWorkspaceMembership(app.folder, app.root, folder.files, containedReads),
       listAll: (engine) => this.lists.next(engine),
       update: (app, patch) => void this.states.update(app, patch),
       startedAtOf: (app) => this.states.get(app).startedAt,

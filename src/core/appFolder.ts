@@ -5,7 +5,7 @@ import type { AppLaunch } from './appLaunch';
 import type { BuildCacheDir } from './buildCache';
 import { readFileInside, realpathInside } from './containment';
 import type { NamedVolume } from './engine/runArgs';
-import { planLaunch } from './launchPlan';
+import { planLaunch, type LaunchOptions } from './launchPlan';
 import { PACKAGE_CACHE_DIR, VERSION_EVIDENCE_FILES } from './packageManager';
 import { proxiedHostsOf } from './proxiedHosts';
 import type { AppOverride, Settings } from './settings';
@@ -135,6 +135,7 @@ export function resolveAppConfig(
   override: AppOverride | undefined,
   info: FolderInfo,
   hostEnv: Readonly<Record<string, string | undefined>> = process.env,
+  workspace?: LaunchOptions['workspace'],
 ): ResolvedAppConfig {
   const image = override?.image ?? settings.image;
   const volumes = sharedVolumesOf(settings);
@@ -151,7 +152,7 @@ export function resolveAppConfig(
       origin: 'previewContainers.apps command',
     };
   }
-  const plan = planLaunch(info, { fallbackPort: settings.containerPort, image, portOverride: override?.containerPort, allowedHosts: proxiedHostsOf(hostEnv) });
+  const plan = planLaunch(info, { fallbackPort: settings.containerPort, image, portOverride: override?.containerPort, allowedHosts: proxiedHostsOf(hostEnv), ...(workspace ? { workspace } : {}) });
   return {
     image,
     containerPort: plan.containerPort,

@@ -20,9 +20,9 @@ export function buildCacheVolumeFor(app: Pick<AppRef, 'key'>, dir: BuildCacheDir
   return volumeNameFor('preview-cache', app, dir.replace(/^\./, ''));
 }
 
-/** The mount of that volume (a container path under /app). */
-export function buildCacheVolume(app: Pick<AppRef, 'key'>, dir: BuildCacheDir): NamedVolume {
-  return { name: buildCacheVolumeFor(app, dir), containerPath: `${APP_DIR}/${dir}` };
+/** The mount of that volume (a container path under /app; a workspace member's under its folder there). */
+export function buildCacheVolume(app: Pick<AppRef, 'key'>, dir: BuildCacheDir, member?: string): NamedVolume {
+  return { name: buildCacheVolumeFor(app, dir), containerPath: member === undefined ? `${APP_DIR}/${dir}` : `${APP_DIR}/${member}/${dir}` };
 }
 
 /**

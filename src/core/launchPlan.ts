@@ -1,4 +1,5 @@
 import type { FolderInfo } from './appFolder';
+import { APP_DIR } from './sourceMirror';
 import type { BuildCacheDir } from './buildCache';
 import { nextDevOriginsEnv } from './nextDevOrigins';
 import {
@@ -61,6 +62,11 @@ export interface LaunchOptions {
    * header are told to accept them.
    */
   readonly allowedHosts?: readonly string[];
+  /**
+   * The app is a member of a monorepo workspace (workspaceMembership.ts): the package manager and
+   * the install come from the root, whose copy is APP_DIR; the app runs in its own folder below.
+   */
+  readonly workspace?: { readonly member: string; readonly rootInfo: FolderInfo; readonly declaredBy: string };
 }
 
 interface StackRule {
@@ -188,12 +194,24 @@ export function packageManagerChoiceOf(info: FolderInfo): PackageManagerChoice {
 export const INSTALL_STAMP = 'node_modules/.preview-containers-installed';
 
 /**
+ * A workspace member's install, at the root of the copy (its own name: a volume an app filled while
+ * it ran on its own is not taken for the workspace's install).
+ */
+export const WORKSPACE_INSTALL_STAMP = `${APP_DIR}/node_modules/.preview-containers-workspace-installed`;
+
+/**
+ * In the container's own layer, not the volume: package managers also link into each workspace
+ * package's node_modules (pnpm always), which a new container's fresh copy does not have.
+ */
+const WORKSPACE_LINKED_MARK = '/tmp/.preview-containers-workspace-linked';
+
+/**
  * Wraps `run` so that (1) the package manager is installed from the npm registry into the shared
  * cache, once per version, and put first on PATH, and (2) dependencies are installed when the
  * cache volume has none or package.json/the lockfile changed since. The shell only sees constant
  * text; the package manager's spec travels in an environment variable and the command as "$@".
  */
-export function withInstall(choice: PackageManagerChoice, run: readonly string[], install = true): string[] {
+export function withInstall(choice: PackageManagerChoice, run: readonly string[], install = true, workspace = false): string[] {
   const steps: string[] = [];
   if (choice.packageSpec !== undefined) {
     const bin = choice.name;
@@ -204,7 +222,9 @@ export function withInstall(choice: PackageManagerChoice, run: readonly string[]
       'PATH="$d/node_modules/.bin:$PATH"; export PATH',
     );
   }
-  if (install) {
+  if (install && workspace) {
+    steps.push(workspaceInstallStep(choice));
+  } else if (install) {
     const newer = ['package.json', ...(choice.lockfile ? [choice.lockfile] : [])].map((file) => ` || [ ${file} -nt ${INSTALL_STAMP} ]`).join('');
     // Yarn's Plug'n'Play writes its install state into the project (.pnp.cjs), which is the
     // container's fresh copy at every start (see sourceMirror.ts): then the install runs again
@@ -214,6 +234,22 @@ export function withInstall(choice: PackageManagerChoice, run: readonly string[]
   }
   steps.push('exec "$@"');
   return ['sh', '-c', steps.join('; '), 'sh', ...run];
+}
+
+/**
+ * A workspace member runs in its folder below APP_DIR; the install runs at APP_DIR (the root). A
+ * full frozen install when the root's package.json, its lockfile or the member's package.json
+ * changed; otherwise, in a new container, a quick one that only links (pnpm, yarn and bun with a
+ * complete store; npm without `ci`, which would wipe the volume's node_modules first).
+ */
+function workspaceInstallStep(choice: PackageManagerChoice): string {
+  const stamp = WORKSPACE_INSTALL_STAMP;
+  const newer = [`${APP_DIR}/package.json`, ...(choice.lockfile ? [`${APP_DIR}/${choice.lockfile}`] : []), 'package.json'].map((file) => ` || [ ${file} -nt ${stamp} ]`).join('');
+  const relink = choice.name === 'npm' ? 'npm install --prefer-offline --no-audit --no-fund' : installCommand(choice);
+  return [
+    `if [ ! -e ${stamp} ]${newer}; then (cd ${APP_DIR} && ${installCommand(choice)}) && touch ${stamp} ${WORKSPACE_LINKED_MARK} || exit 1`,
+    `elif [ ! -e ${WORKSPACE_LINKED_MARK} ]; then (cd ${APP_DIR} && ${relink}) && touch ${WORKSPACE_LINKED_MARK} || exit 1; fi`,
+  ].join('; ');
 }
 
 const MAIN_SCRIPTS = ['dev', 'start'];
@@ -244,7 +280,9 @@ function matchStack(info: FolderInfo): { rule: StackRule; script: string } | und
 export function planLaunch(info: FolderInfo, options: LaunchOptions): LaunchPlan {
   const pkg = info.pkg;
   const notes: string[] = [];
-  let choice = packageManagerChoiceOf(info);
+  const workspace = options.workspace;
+  // A member installs as its workspace does: the root's packageManager field and lockfile decide.
+  let choice = packageManagerChoiceOf(workspace?.rootInfo ?? info);
   if (choice.name === 'bun' && /bun/i.test(options.image)) {
     // A bun image has bun (and maybe no npm to install it with).
     choice = { ...choice, packageSpec: undefined };
@@ -252,7 +290,7 @@ export function planLaunch(info: FolderInfo, options: LaunchOptions): LaunchPlan
   const matched = matchStack(info);
   const rule = matched?.rule;
   const scriptName = matched?.script ?? MAIN_SCRIPTS.find((name) => pkg?.scripts[name] !== undefined);
-  const installDependencies = pkg?.hasDependencies ?? false;
+  const installDependencies = (pkg?.hasDependencies ?? false) || (workspace?.rootInfo.pkg?.hasDependencies ?? false);
   const allowedHosts = options.allowedHosts ?? [];
 
   let stack: Stack = 'node';
@@ -285,11 +323,15 @@ export function planLaunch(info: FolderInfo, options: LaunchOptions): LaunchPlan
     packageManager: choice.name,
     packageManagerChoice: choice,
     containerPort,
-    command: needsWrapper ? withInstall(choice, run, installDependencies) : run,
+    command: needsWrapper ? withInstall(choice, run, installDependencies, workspace !== undefined) : run,
     env: { ...(needsWrapper ? packageCacheEnv(choice) : {}), ...env },
     installDependencies,
     buildCacheDirs: rule?.buildCache !== undefined ? [rule.buildCache] : [],
-    notes: [`package manager from ${choice.reason}`, ...notes],
+    notes: [
+      ...(workspace ? [`workspace member ${workspace.member} (${workspace.declaredBy}), installed at the workspace root;`] : []),
+      `package manager from ${workspace ? 'the root\'s ' : ''}${choice.reason}`,
+      ...notes,
+    ],
   };
 }
 

@@ -118,6 +118,10 @@ export function choosePackageManager(evidence: PackageManagerEvidence): PackageM
     return { name: 'bun', packageSpec: 'bun@1', lockfile: bunLock, reason: bunLock + ignored };
   }
   const npmLock = lockfileOf('npm', files);
+  if (!npmLock && files.has('pnpm-workspace.yaml')) {
+    // A pnpm workspace that has not written its lockfile yet is still pnpm's.
+    return { name: 'pnpm', packageSpec: 'pnpm@10', lockfile: undefined, reason: 'pnpm-workspace.yaml' + ignored };
+  }
   return { name: 'npm', packageSpec: undefined, lockfile: npmLock, reason: (npmLock ?? 'no lockfile') + ignored };
 }
 

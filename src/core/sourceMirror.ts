@@ -26,6 +26,13 @@ export const HIDDEN_NAMES: readonly string[] = ['.git'];
 export const SKIPPED_TOP_LEVEL: readonly string[] = ['.next', '.nuxt', '.output', '.svelte-kit', '.angular', '.astro', '.docusaurus', '.turbo', '.parcel-cache', '.vite'];
 
 /**
+ * A monorepo workspace member (workspaceMembership.ts): the copy is of the workspace root, and the
+ * app's command runs in this folder of it (relative, `/`-separated); its build caches are skipped
+ * there as at the top.
+ */
+export const MIRROR_MEMBER_ENV = 'PREVIEW_MIRROR_MEMBER';
+
+/**
  * The program, as constant text (it is passed as an argument to `node -e`; the shell never sees
  * it). It copies SOURCE_DIR into APP_DIR, watches every directory (fs.watch per directory: portable
  * across Node versions), then runs the app's command as its child, forwarding signals and exiting
@@ -39,10 +46,12 @@ const SRC = process.env.PREVIEW_SOURCE_DIR || ${JSON.stringify(SOURCE_DIR)};
 const DST = process.env.PREVIEW_APP_DIR || ${JSON.stringify(APP_DIR)};
 const PROTECTED = new Set(${JSON.stringify(PROTECTED_NAMES)});
 const TOP = new Set(${JSON.stringify(SKIPPED_TOP_LEVEL)});
+const MEMBER = (process.env.${MIRROR_MEMBER_ENV} || '').split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
 const watchers = new Map();
+const inMember = (parts) => parts.length > MEMBER.length && MEMBER.every((m, i) => parts[i] === m);
 const skipped = (rel) => {
   const parts = rel.split('/');
-  return parts.some((p) => PROTECTED.has(p)) || TOP.has(parts[0]);
+  return parts.some((p) => PROTECTED.has(p)) || TOP.has(parts[0]) || (MEMBER.length > 0 && inMember(parts) && TOP.has(parts[MEMBER.length]));
 };
 const lstat = (p) => { try { return fs.lstatSync(p); } catch { return undefined; } };
 function remove(rel) {
@@ -116,7 +125,7 @@ copy('');
 if (process.env.PREVIEW_MIRROR_READY) fs.writeFileSync(process.env.PREVIEW_MIRROR_READY, String(Date.now() - started));
 const argv = process.argv.slice(1);
 if (argv.length === 0) { setInterval(() => undefined, 1 << 30); } else {
-  const child = require('child_process').spawn(argv[0], argv.slice(1), { stdio: 'inherit', cwd: DST });
+  const child = require('child_process').spawn(argv[0], argv.slice(1), { stdio: 'inherit', cwd: path.join(DST, ...MEMBER) });
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('error', (e) => {
     console.error('preview-containers: cannot run ' + argv[0] + ': ' + (e.code === 'ENOENT' ? 'not found (no such file or directory on PATH)' : e.message));

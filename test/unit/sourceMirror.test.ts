@@ -117,6 +117,28 @@ describe('source mirror (the program the container runs before the app, run here
     await exit;
   });
 
+  it('a workspace member (PREVIEW_MIRROR_MEMBER): the whole root is copied, the command runs in the member folder, its build caches are left to their volume', async () => {
+    await fs.mkdir(path.join(src, 'apps', 'web', '.next'), { recursive: true });
+    await fs.writeFile(path.join(src, 'apps', 'web', 'package.json'), '{"name":"web"}');
+    await fs.writeFile(path.join(src, 'apps', 'web', '.next', 'stale'), 'a host build');
+    const ready = path.join(dir, 'ready');
+    const cwdFile = path.join(dir, 'cwd');
+    const proc = spawn(process.execPath, ['-e', MIRROR_PROGRAM, '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(cwdFile)}, process.cwd())`], {
+      env: { ...process.env, PREVIEW_SOURCE_DIR: src, PREVIEW_APP_DIR: dst, PREVIEW_MIRROR_READY: ready, PREVIEW_MIRROR_MEMBER: 'apps/web' },
+      stdio: 'ignore',
+    });
+    child = proc;
+    const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+    assert.equal(code, 0);
+    assert.equal(await fs.readFile(cwdFile, 'utf8'), path.join(dst, 'apps', 'web'));
+    assert.deepEqual(
+      (await tree(dst)).filter((p) => p.startsWith('apps')),
+      ['apps/', 'apps/web/', 'apps/web/package.json'],
+      'the member folder is copied, its .next is not',
+    );
+    assert.ok((await tree(dst)).includes('sub/b.txt'), 'the rest of the root too');
+  });
+
   it('what is written in the copy never reaches the folder', async () => {
     const { exit } = await start(['sh', '-c', 'mkdir -p .vscode && echo x > .vscode/settings.json && echo y > package.json && rm sub/b.txt']);
     assert.equal(await exit, 0);

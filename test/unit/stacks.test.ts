@@ -179,3 +179,37 @@ describe('proxied host names the dev servers must accept', () => {
     assert.deepEqual(resolveAppConfig(readSettings(() => undefined), undefined, folder({}), {}).volumes, [{ name: 'preview-pkg-cache', containerPath: '/var/cache/preview-pkg' }]);
   });
 });
+
+describe('a monorepo workspace member (installed at the workspace root, run in its folder)', () => {
+  const member = folder({ name: 'web', scripts: { dev: 'vite' }, dependencies: { '@repo/ui': 'workspace:*', vite: '^6' } });
+  const root = (files: string[], pkg: Record<string, unknown> = { private: true, devDependencies: { turbo: '^2' } }): FolderInfo => folder(pkg, files);
+  const planFor = (rootInfo: FolderInfo, info = member) =>
+    planLaunch(info, { fallbackPort: 3000, image: 'localhost/preview-node:test', workspace: { member: 'apps/web', rootInfo, declaredBy: 'pnpm-workspace.yaml' } });
+
+  it('takes the package manager from the root (its lockfile), installs at /app with its own stamp, then runs the member’s dev server', () => {
+    const p = planFor(root(['pnpm-lock.yaml', 'pnpm-workspace.yaml']));
+    assert.equal(p.stack, 'vite');
+    assert.equal(p.packageManager, 'pnpm');
+    const script = p.command[2] ?? '';
+    assert.match(script, /\(cd \/app && pnpm install --frozen-lockfile /);
+    assert.match(script, /\[ \/app\/pnpm-lock\.yaml -nt \/app\/node_modules\/\.preview-containers-workspace-installed \]/);
+    assert.match(script, /\[ package\.json -nt /, 'the member’s own package.json counts too');
+    assert.match(script, /elif \[ ! -e \/tmp\/\.preview-containers-workspace-linked \]; then \(cd \/app && pnpm install/, 'a new container links again');
+    assert.deepEqual(runPart(p.command), ['pnpm', 'run', 'dev', '--host', '0.0.0.0', '--port', '5173', '--strictPort']);
+    assert.ok(p.notes.some((n) => n.includes('apps/web')), p.notes.join(' | '));
+  });
+
+  it('npm: a full `npm ci` when stale, a non-destructive `npm install` to link in a new container', () => {
+    const script = planFor(root(['package-lock.json'])).command[2] ?? '';
+    assert.match(script, /then \(cd \/app && npm ci /);
+    assert.match(script, /elif .* then \(cd \/app && npm install --prefer-offline/);
+  });
+
+  it('installs when only the root has dependencies; a pnpm workspace without a lockfile yet is pnpm’s', () => {
+    const bare = folder({ name: 'web', scripts: { start: 'node server.js' } });
+    const p = planFor(root(['pnpm-workspace.yaml']), bare);
+    assert.equal(p.packageManager, 'pnpm');
+    assert.ok(p.installDependencies);
+    assert.doesNotMatch(p.command[2] ?? '', /--frozen-lockfile/);
+  });
+});

@@ -5,7 +5,8 @@ import { buildCacheVolume } from '../buildCache';
 import type { NamedVolume, SourceMount } from '../engine/runArgs';
 import { hostCapacity, resolveLimits, type HostCapacity, type ResourceLimits } from '../resources';
 import type { AppOverride, Settings } from '../settings';
-import { HIDDEN_NAMES, unmirrored } from '../sourceMirror';
+import { HIDDEN_NAMES, MIRROR_MEMBER_ENV, unmirrored } from '../sourceMirror';
+import type { WorkspaceMembership } from '../workspaceMembership';
 import { prepareDockerfileLaunch, type DockerfileLaunchInput } from './dockerfileLaunch';
 
 /**
@@ -47,7 +48,18 @@ export interface LaunchInput {
   /** Variable names the env file sets (our defaults yield to them). */
   readonly envFileNames?: ReadonlySet<string>;
   readonly host?: HostCapacity;
+  /** A monorepo workspace member: the root's copy is installed, the app runs in its folder there. */
+  readonly workspace?: MemberLaunch;
 }
+
+export interface MemberLaunch {
+  readonly membership: WorkspaceMembership;
+  /** The workspace root's package.json and lockfiles. */
+  readonly rootInfo: FolderInfo;
+}
+
+/** A member path that can also name a volume's mount point (the engines' `-v` syntax): the build caches' case. */
+const VOLUME_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 
 /**
  * Containers have no terminal, so tools print no colours unless told to; the log terminal renders
@@ -72,19 +84,23 @@ export function prepareLaunch(input: PrepareInput): Promise<PreparedLaunch> {
 
 /** A Node app: zero-config plan or the configured command, run inside a copy of its folder. */
 export function nodeLaunch(input: LaunchInput): PreparedLaunch {
-  const config = resolveAppConfig(input.settings, input.override, input.folder);
+  const member = input.workspace?.membership;
+  const workspace = input.workspace && member ? { member: member.member, rootInfo: input.workspace.rootInfo, declaredBy: member.declaredBy } : undefined;
+  const config = resolveAppConfig(input.settings, input.override, input.folder, process.env, workspace);
+  // A member's build caches sit in its folder of the copy; a path `-v` cannot carry goes without.
+  const cacheDirs = member === undefined || VOLUME_PATH.test(member.member) ? config.buildCacheDirs : [];
   return {
     image: config.image,
     containerPort: config.containerPort,
     command: config.command,
     appCommand: unmirrored(config.command),
-    env: withColour(config.env, input.envFileNames),
+    env: withColour(member ? { ...config.env, [MIRROR_MEMBER_ENV]: member.member } : config.env, input.envFileNames),
     ...(config.cacheDependencies ? { dependencyVolume: dependencyVolumeFor(input.app) } : {}),
     // The stack's build cache survives the fresh copy of each new container (buildCache.ts).
-    volumes: [...config.buildCacheDirs.map((dir) => buildCacheVolume(input.app, dir)), ...config.volumes],
+    volumes: [...cacheDirs.map((dir) => buildCacheVolume(input.app, dir, member?.member)), ...config.volumes],
     sourceFolder: input.sourceFolder,
     // The repository's .git holds credentials; a folder by that name is hidden from the app.
-    hiddenSourceEntries: HIDDEN_NAMES.filter((name) => input.folder.folders?.has(name)),
+    hiddenSourceEntries: HIDDEN_NAMES.filter((name) => (input.workspace?.rootInfo ?? input.folder).folders?.has(name)),
     envFile: input.envFile,
     limits: resolveLimits(input.settings.resources, input.override?.resources, input.host ?? hostCapacity()),
     origin: config.origin,

@@ -17,7 +17,9 @@ import type { PortAllocator, PortLease } from '../portAllocator';
 import { isLoopbackHost } from '../readiness';
 import type { Settings } from '../settings';
 import { awaitReady } from './awaitReady';
-import { prepareLaunch, type PreparedLaunch } from './launch';
+import { launchOf } from '../appLaunch';
+import type { WorkspaceMembership } from '../workspaceMembership';
+import { prepareLaunch, type MemberLaunch, type PreparedLaunch } from './launch';
 import { runOnPoolPort } from './portRetry';
 
 /** What `run` resolves to: the public result plus what the controller knows besides. */
@@ -36,6 +38,8 @@ export interface StartDeps {
   readonly onPortConflict: (() => void) | undefined;
   readonly reclaimPool: (() => Promise<number>) | undefined;
   readonly inspectFolder: (folder: string) => Promise<FolderInfo>;
+  /** The monorepo workspace the app is a member of (above its folder, inside its workspace folder). */
+  readonly findMembership: (app: AppRef, folder: FolderInfo) => Promise<WorkspaceMembership | undefined>;
   /** The host folder to mount: its real path, checked to lie inside the workspace. */
   readonly resolveSourceFolder: (app: AppRef) => Promise<string>;
   /** Every container, from a list that started after the call (shared by concurrent starts). */
@@ -167,6 +171,11 @@ export class StartAttempt {
     return undefined;
   }
 
+  private async workspaceOf(folder: FolderInfo): Promise<MemberLaunch | undefined> {
+    const membership = await this.deps.findMembership(this.app, folder);
+    return membership ? { membership, rootInfo: await this.deps.inspectFolder(membership.root) } : undefined;
+  }
+
   /** What to run: the Node plan, or a Dockerfile app's image (built first when needed; see launch.ts). */
   private async prepareLaunch(folder: FolderInfo): Promise<PreparedLaunch> {
     const { settings, definition, signal } = this.request;
@@ -174,8 +183,10 @@ export class StartAttempt {
     if (engine.host !== undefined && isLoopbackHost(settings.bindAddress)) {
       throw new RemoteEngineLoopbackError(engine.host, settings.bindAddress);
     }
+    // A monorepo member runs on its workspace root (installed there), found now like the folder.
+    const workspace = launchOf(definition).kind === 'node' ? await this.workspaceOf(folder) : undefined;
     // Checked now, not at discovery: the folder may have been swapped for a symlink since.
-    const sourceFolder = await this.deps.resolveSourceFolder(this.app);
+    const sourceFolder = await this.deps.resolveSourceFolder(workspace ? { ...this.app, folder: workspace.membership.root } : this.app);
     const envFile = await containedEnvFile(this.app, definition.override);
     const launch = await prepareLaunch({
       definition,
@@ -185,6 +196,7 @@ export class StartAttempt {
       settings,
       folder,
       sourceFolder,
+      ...(workspace ? { workspace } : {}),
       envFile: envFile?.path,
       envFileNames: envFile?.names,
       signal,
