@@ -64,9 +64,18 @@ function searchable(name: string): boolean {
   return !name.startsWith('.') && !SKIPPED.has(name);
 }
 
+/**
+ * Scripts that start something to look at (a dev server, a server, Storybook, Gatsby's `develop`).
+ * Inside a monorepo, a package with none of them (and no Dockerfile) is a library of the apps
+ * (`packages/ui`, `packages/eslint-config`), not an app.
+ */
+const RUNNABLE_SCRIPTS = ['dev', 'start', 'serve', 'develop', 'preview', 'storybook'];
+
 interface FolderApp {
   readonly name: string | undefined;
   readonly monorepoRoot: boolean;
+  /** A package.json without a runnable script, and no Dockerfile. */
+  readonly library: boolean;
   /** The folder's own Containerfile/Dockerfile (absolute), if it has one. */
   readonly dockerfile: string | undefined;
 }
@@ -85,7 +94,7 @@ async function ownDockerfile(folder: string, io: DiscoveryFs): Promise<string | 
 async function isApp(folder: string, io: DiscoveryFs): Promise<FolderApp | undefined> {
   const [text, dockerfile] = await Promise.all([io.readText(path.join(folder, 'package.json')), ownDockerfile(folder, io)]);
   if (text === undefined) {
-    return dockerfile === undefined ? undefined : { name: undefined, monorepoRoot: false, dockerfile };
+    return dockerfile === undefined ? undefined : { name: undefined, monorepoRoot: false, library: false, dockerfile };
   }
   const pkg = parsePackageJson(text);
   let workspaces = false;
@@ -98,7 +107,8 @@ async function isApp(folder: string, io: DiscoveryFs): Promise<FolderApp | undef
   for (const file of MONOREPO_MARKERS) {
     marker ||= await io.exists(path.join(folder, file));
   }
-  return { name: pkg?.name, monorepoRoot: workspaces || marker, dockerfile };
+  const library = dockerfile === undefined && pkg !== undefined && !RUNNABLE_SCRIPTS.some((name) => pkg.scripts[name] !== undefined);
+  return { name: pkg?.name, monorepoRoot: workspaces || marker, library, dockerfile };
 }
 
 /** A discovered folder with a Dockerfile runs it, with the defaults (context: the folder itself). */
@@ -235,18 +245,20 @@ export async function discoverApps(
 /** The app folders of one workspace folder: itself (unless only a monorepo root), children, apps/* and the like. */
 async function appsIn(root: WorkspaceFolderLike, io: DiscoveryFs): Promise<{ folder: string; app: FolderApp }[]> {
   const rootApp = await isApp(root.path, io);
+  const inMonorepo = rootApp?.monorepoRoot ?? false;
   const children: { folder: string; app: FolderApp }[] = [];
   for (const child of (await io.subfolders(root.path)).filter(searchable).sort()) {
     const folder = path.join(root.path, child);
     const childApp = await isApp(folder, io);
-    if (childApp && !childApp.monorepoRoot) {
+    if (childApp && !childApp.monorepoRoot && !(inMonorepo && childApp.library)) {
       children.push({ folder, app: childApp });
     }
     if (CONTAINER_FOLDERS.includes(child) || childApp?.monorepoRoot) {
+      const monorepo = inMonorepo || (childApp?.monorepoRoot ?? false);
       for (const grandchild of (await io.subfolders(folder)).filter(searchable).sort()) {
         const nested = path.join(folder, grandchild);
         const nestedApp = await isApp(nested, io);
-        if (nestedApp) {
+        if (nestedApp && !(monorepo && nestedApp.library)) {
           children.push({ folder: nested, app: nestedApp });
         }
       }

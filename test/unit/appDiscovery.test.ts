@@ -51,15 +51,32 @@ describe('app discovery', () => {
   });
 
   it('skips a monorepo root (workspaces / pnpm-workspace.yaml) that has apps below it', async () => {
+    const dev = { scripts: { dev: 'vite' } };
     const io = memoryFs({
       '/mono/package.json': pkg('mono', { workspaces: ['apps/*'] }),
-      '/mono/apps/web/package.json': pkg('web'),
+      '/mono/apps/web/package.json': pkg('web', dev),
       '/p/package.json': pkg('p'),
       '/p/pnpm-workspace.yaml': 'packages: []',
-      '/p/packages/site/package.json': pkg('site'),
+      '/p/packages/site/package.json': pkg('site', { scripts: { start: 'node server.js' } }),
     });
     assert.deepEqual((await discoverApps([{ name: 'mono', path: '/mono' }], [], io)).map((a) => a.ref.appId), ['apps-web']);
     assert.deepEqual((await discoverApps([{ name: 'p', path: '/p' }], [], io)).map((a) => a.ref.appId), ['packages-site']);
+  });
+
+  it('inside a monorepo, a package without a runnable script (a library: packages/ui, eslint-config) is not an app; Storybook and Dockerfiles are', async () => {
+    const io = memoryFs({
+      '/t/package.json': pkg('turbo-root', { private: true, scripts: { dev: 'turbo run dev' } }),
+      '/t/turbo.json': '{}',
+      '/t/apps/web/package.json': pkg('web', { scripts: { dev: 'next dev --port 3000' } }),
+      '/t/apps/docs/package.json': pkg('docs', { scripts: { dev: 'next dev --port 3001' } }),
+      '/t/packages/ui/package.json': pkg('@repo/ui', { scripts: { lint: 'eslint .' } }),
+      '/t/packages/eslint-config/package.json': pkg('@repo/eslint-config'),
+      '/t/packages/kit/package.json': pkg('@repo/kit', { scripts: { storybook: 'storybook dev -p 6006' } }),
+      '/t/packages/api/package.json': pkg('@repo/api'),
+      '/t/packages/api/Dockerfile': 'FROM x',
+      '/t/tools/package.json': pkg('tools', { scripts: { build: 'tsc' } }),
+    });
+    assert.deepEqual((await discoverApps([{ name: 't', path: '/t' }], [], io)).map((a) => a.ref.appId).sort(), ['apps-docs', 'apps-web', 'packages-api', 'packages-kit']);
   });
 
   it('adds explicit entries (even without package.json) and attaches overrides', async () => {
