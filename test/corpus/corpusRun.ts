@@ -101,8 +101,9 @@ export class CorpusRun {
     await fs.access(path.join(source, '.corpus-complete')).catch(() => {
       throw new Error(`corpus template ${template.id} is not fetched (${source}): run npm run setup`);
     });
-    const folder = path.join(this.root, folderName);
-    await fs.cp(source, folder, { recursive: true });
+    const copy = path.join(this.root, folderName);
+    await fs.cp(source, copy, { recursive: true });
+    const folder = template.appPath === undefined ? copy : path.join(copy, template.appPath);
     const ref = makeAppRef(folder, this.root);
     return { ref, override: { path: folder, env: FAILING_COREPACK } };
   }

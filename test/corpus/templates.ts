@@ -59,6 +59,8 @@ export interface CorpusTemplate {
   /** How we know the text came from client code, not only from server HTML. */
   readonly evidence: 'spa' | 'hydrated' | 'server-only';
   readonly edit?: HmrEdit;
+  /** The app's folder inside the template when it is not the template's root (a monorepo's `apps/web`). */
+  readonly appPath?: string;
   /** Writes the app into `dir` (which exists and is empty). */
   readonly make: (dir: string, tools: Tools) => Promise<void>;
 }
@@ -292,6 +294,43 @@ export const TEMPLATES: readonly CorpusTemplate[] = [
       for (const generated of ['.pnp.cjs', '.pnp.loader.mjs', '.yarn']) {
         await fs.rm(path.join(dir, generated), { recursive: true, force: true });
       }
+    },
+  },
+  {
+    id: 'pnpm-monorepo',
+    stack: 'vite',
+    packageManager: 'pnpm',
+    source:
+      `a pnpm workspace laid out as turborepo's examples are (hand-made: create-turbo fetches its examples from GitHub, which this machine cannot reach): ` +
+      `apps/web is ${GENERATORS.createVite} template-react-ts depending on \`@repo/ui: workspace:*\`, packages/ui an internal package of .tsx sources, ` +
+      `one pnpm-lock.yaml at the root (by ${GENERATORS.pnpm})`,
+    pins: [],
+    clientText: 'Greetings from the ui package',
+    evidence: 'spa',
+    appPath: 'apps/web',
+    // The shared package's source: the edit must reach the app through the workspace link, hot.
+    edit: { file: '../../packages/ui/src/Greeting.tsx', from: 'Greetings from the ui package', to: 'Edited in packages/ui', hot: true },
+    make: async (dir, tools) => {
+      await fs.writeFile(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'corpus-monorepo', private: true, scripts: { dev: 'pnpm --filter web dev' } }, null, 2)}\n`);
+      await fs.writeFile(path.join(dir, 'pnpm-workspace.yaml'), "packages:\n  - 'apps/*'\n  - 'packages/*'\n");
+      const web = path.join(dir, 'apps', 'web');
+      await fs.mkdir(web, { recursive: true });
+      await createViteTemplate(web, tools, 'react-ts');
+      await editJson(path.join(web, 'package.json'), (json) => {
+        json.name = 'web';
+        deps(json, 'dependencies')['@repo/ui'] = 'workspace:*';
+      });
+      const app = path.join(web, 'src', 'App.tsx');
+      const appText = await fs.readFile(app, 'utf8');
+      await fs.writeFile(app, `import { Greeting } from '@repo/ui/greeting'\n${appText.replace(/(<h1>[^<]*<\/h1>)/, '$1\n      <Greeting />')}`);
+      const ui = path.join(dir, 'packages', 'ui');
+      await fs.mkdir(path.join(ui, 'src'), { recursive: true });
+      await fs.writeFile(
+        path.join(ui, 'package.json'),
+        `${JSON.stringify({ name: '@repo/ui', version: '0.0.0', private: true, type: 'module', exports: { './greeting': './src/Greeting.tsx' }, peerDependencies: { react: '*' } }, null, 2)}\n`,
+      );
+      await fs.writeFile(path.join(ui, 'src', 'Greeting.tsx'), "export function Greeting() {\n  return <p className=\"greeting\">Greetings from the ui package</p>\n}\n");
+      await tools.run(dir, 'npx', ['-y', GENERATORS.pnpm, 'install', '--lockfile-only']);
     },
   },
   {
