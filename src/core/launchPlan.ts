@@ -311,6 +311,11 @@ export function planLaunch(info: FolderInfo, options: LaunchOptions): LaunchPlan
   } else {
     run = ['node', pkg?.main ?? 'index.js'];
   }
+  if (pkg?.dependencies['fastify-cli'] !== undefined && stack === 'node') {
+    // `fastify start` listens on localhost unless it believes it runs in Docker (it looks for
+    // /.dockerenv, which podman does not create); it reads its address from this variable.
+    env.FASTIFY_ADDRESS = '0.0.0.0';
+  }
   if (allowedHosts.length > 0) {
     Object.assign(env, viteAllowedHostsEnv(allowedHosts, notes));
     if (rule && scriptName) {

@@ -213,3 +213,12 @@ describe('a monorepo workspace member (installed at the workspace root, run in i
     assert.doesNotMatch(p.command[2] ?? '', /--frozen-lockfile/);
   });
 });
+
+describe('servers that pick their own address', () => {
+  it('fastify-cli (`fastify start`) is told to listen on all interfaces (it would take localhost under podman)', () => {
+    const p = plan(folder({ name: 'api', scripts: { dev: 'fastify start -w -l info -P app.js' }, dependencies: { fastify: '^5', 'fastify-cli': '^7' } }));
+    assert.equal(p.stack, 'node');
+    assert.equal(p.env.FASTIFY_ADDRESS, '0.0.0.0');
+    assert.equal(plan(folder({ name: 'api', scripts: { start: 'node server.js' }, dependencies: { fastify: '^5' } })).env.FASTIFY_ADDRESS, undefined);
+  });
+});
