@@ -334,7 +334,7 @@ export function planLaunch(info: FolderInfo, options: LaunchOptions): LaunchPlan
     buildCacheDirs: rule?.buildCache !== undefined ? [rule.buildCache] : [],
     notes: [
       ...(workspace ? [`workspace member ${workspace.member} (${workspace.declaredBy}), installed at the workspace root;`] : []),
-      `package manager from ${workspace ? 'the root\'s ' : ''}${choice.reason}`,
+      `package manager${workspace ? ' (of the workspace root)' : ''} from ${choice.reason}`,
       ...notes,
     ],
   };
