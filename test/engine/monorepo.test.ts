@@ -25,7 +25,7 @@ async function write(root: string, files: Record<string, string>): Promise<void>
 async function installTraces(root: string): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await fs.readdir(root, { recursive: true })) {
-    if (/(^|\/)(node_modules|package-lock\.json|pnpm-lock\.yaml)$/.test(String(entry))) {
+    if (/(^|\/)(node_modules|package-lock\.json|pnpm-lock\.yaml|yarn\.lock|bun\.lockb?|\.pnp\.cjs)$/.test(String(entry))) {
       found.push(String(entry));
     }
   }
@@ -36,7 +36,7 @@ async function installTraces(root: string): Promise<string[]> {
  * Monorepo apps: a member of an npm or pnpm workspace depends on its sibling packages (`*`,
  * `workspace:*`), which only install from the workspace root. The start copies the root, installs
  * there, runs the member's command in its folder; the host's folders get nothing written.
- * Host ports 37900–37909 (docker: +4400).
+ * Host ports 37900–37909 (docker: +4400); npm's test uses 37900–37904, the others one port each from 37905.
  */
 for (const { kind, portOffset } of ENGINE_VARIANTS) {
   describe(`monorepo workspace members on a real engine (${kind})`, function () {
@@ -96,27 +96,41 @@ for (const { kind, portOffset } of ENGINE_VARIANTS) {
       await controller.release(admin);
     });
 
-    it('pnpm workspace: `workspace:*` resolves; a new container links its members again (pnpm keeps links in each package)', async () => {
-      const root = path.join(workspace.root, 'pnpm-mono');
-      await write(root, {
-        'package.json': JSON.stringify({ name: 'pnpm-mono', private: true }),
-        'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n  - 'packages/*'\n",
-        'packages/ui/package.json': JSON.stringify({ name: '@repo/ui', version: '1.0.0', main: 'index.js' }),
-        'packages/ui/index.js': "exports.greeting = () => 'hello from ui';\n",
-        'apps/web/package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { start: 'node server.js' }, dependencies: { '@repo/ui': 'workspace:*' } }),
-        'apps/web/server.js': SERVER,
+    const managers: { id: string; root: object; files: Record<string, string>; plan: string; declaredBy: string }[] = [
+      { id: 'pnpm', root: { name: 'pnpm-mono', private: true }, files: { 'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n  - 'packages/*'\n" }, plan: 'pnpm', declaredBy: 'pnpm-workspace.yaml' },
+      // yarn berry (Plug'n'Play: .pnp.cjs at the root of the copy) and bun: podman only, for time.
+      ...(kind === 'podman'
+        ? [
+            { id: 'yarn', root: { name: 'yarn-mono', private: true, packageManager: 'yarn@4.18.1', workspaces: ['apps/*', 'packages/*'] }, files: {}, plan: 'yarn', declaredBy: 'package.json workspaces' },
+            { id: 'bun', root: { name: 'bun-mono', private: true, packageManager: 'bun@1.4.5', workspaces: ['apps/*', 'packages/*'] }, files: {}, plan: 'bun', declaredBy: 'package.json workspaces' },
+          ]
+        : []),
+    ];
+    for (const [index, manager] of managers.entries()) {
+      it(`${manager.id} workspace: \`workspace:*\` resolves; a new container links its members again (pnpm keeps links in each package, berry writes .pnp.cjs at the root)`, async () => {
+        const root = path.join(workspace.root, `${manager.id}-mono`);
+        await write(root, {
+          'package.json': JSON.stringify(manager.root),
+          ...manager.files,
+          'packages/ui/package.json': JSON.stringify({ name: '@repo/ui', version: '1.0.0', main: 'index.js' }),
+          'packages/ui/index.js': "exports.greeting = () => 'hello from ui';\n",
+          'apps/web/package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { start: 'node server.js' }, dependencies: { '@repo/ui': 'workspace:*' } }),
+          'apps/web/server.js': SERVER,
+        });
+        const web = makeAppRef(path.join(root, 'apps', 'web'), workspace.root, 'web');
+        refs.push(web);
+        const port = 37905 + index + portOffset;
+        const { controller, logger } = makeController(engine, { start: port, end: port, settings: { startupTimeoutSeconds: 300 } });
+        const first = await controller.run({ ref: web });
+        assert.equal(await fetchText(first.url), 'web: hello from ui');
+        const starting = logger.lines.find((l) => l.message.startsWith(`Starting ${web.appId}:`))?.message ?? '';
+        assert.ok(starting.includes(`node (${manager.plan}); workspace member apps/web (${manager.declaredBy})`), starting);
+        await controller.stop(web);
+        const warm = await controller.run({ ref: web });
+        assert.equal(await fetchText(warm.url), 'web: hello from ui', 'the new container’s copy got its links again');
+        assert.deepEqual(await installTraces(root), [], 'nothing was installed into the host folders');
+        await controller.release(web);
       });
-      const web = makeAppRef(path.join(root, 'apps', 'web'), workspace.root, 'web');
-      refs.push(web);
-      const { controller, logger } = makeController(engine, { start: 37905 + portOffset, end: 37909 + portOffset, settings: { startupTimeoutSeconds: 300 } });
-      const first = await controller.run({ ref: web });
-      assert.equal(await fetchText(first.url), 'web: hello from ui');
-      assert.ok(logger.lines.some((l) => /Starting [\w-]+web: node \(pnpm\); workspace member apps\/web \(pnpm-workspace\.yaml\)/.test(l.message)), logger.lines.map((l) => l.message).join('\n'));
-      await controller.stop(web);
-      const warm = await controller.run({ ref: web });
-      assert.equal(await fetchText(warm.url), 'web: hello from ui', 'the new container’s copy got its links again');
-      assert.deepEqual(await installTraces(root), [], 'nothing was installed into the host folders');
-      await controller.release(web);
-    });
+    }
   });
 }
