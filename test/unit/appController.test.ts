@@ -3,7 +3,8 @@ import * as net from 'node:net';
 import { EngineRunError } from '../../src/core/engine/engineErrors';
 import { containerNameFor, dependencyVolumeFor, makeAppRef } from '../../src/core/appIdentity';
 import { appVolumesFor } from '../../src/core/buildCache';
-import { AppStartError, CancelledError, ContainerRuntimeError, EngineNotRespondingError, ImageMissingError, PortConflictError } from '../../src/core/errors';
+import { parsePackageJson } from '../../src/core/appFolder';
+import { AppFolderError, AppStartError, CancelledError, ContainerRuntimeError, EngineNotRespondingError, ImageMissingError, PortConflictError } from '../../src/core/errors';
 import { FakeEngine } from './fakeEngine';
 import { fakeWorld } from './fakeWorld';
 import { app, FakeClock } from './helpers';
@@ -27,6 +28,23 @@ describe('AppController (fake engine, real sockets)', () => {
     engines.push(fixture.engine);
     return fixture;
   }
+
+  it('an app with `workspace:` dependencies and no monorepo root in the workspace fails before any lease or container, naming them and the fix', async () => {
+    const fixture = fakeWorld({
+      start: START,
+      clock: new FakeClock(Date.now()),
+      inspectFolder: () => Promise.resolve({ pkg: parsePackageJson(JSON.stringify({ name: 'web', scripts: { dev: 'vite' }, dependencies: { '@repo/ui': 'workspace:*', vite: '^6' } })), hasNodeModules: false, files: new Set(['package.json']) }),
+    });
+    engines.push(fixture.engine);
+    const web = app('web');
+    await assert.rejects(fixture.controller.run({ ref: web }), (error: Error) => {
+      assert.ok(error instanceof AppFolderError, String(error));
+      assert.match(error.message, /depends on workspace packages \(@repo\/ui\).*Open the monorepo root/);
+      return true;
+    });
+    assert.equal(await fixture.allocator.lease(web.key), undefined, 'no lease left');
+    assert.equal(fixture.engine.calls.filter((c) => c === 'run').length, 0, 'no container');
+  });
 
   it('starts asked for together share one container list; a later start lists again', async () => {
     const { controller, engine } = make();

@@ -10,7 +10,7 @@ import { containedEnvFile } from '../envFile';
 import { isOurs, labelledPort, LABEL_BUILD_HASH, LABEL_PATH } from '../engine/labels';
 import { portUsageFrom } from '../engine/portUsage';
 import type { ContainerSummary } from '../engine/types';
-import { CancelledError, EngineCommandError, ImagePullError, RemoteEngineLoopbackError } from '../errors';
+import { AppFolderError, CancelledError, EngineCommandError, ImagePullError, RemoteEngineLoopbackError } from '../errors';
 import type { Lease } from '../leaseStore';
 import type { Clock, Logger } from '../logger';
 import type { PortAllocator, PortLease } from '../portAllocator';
@@ -67,6 +67,11 @@ export interface StartRequest {
 }
 
 const HEARTBEAT_MS = 20_000;
+
+/** An explicit `apps[].command`: the user says how the app runs (and installs). */
+function override(definition: AppDefinition): string | readonly string[] | undefined {
+  return definition.override?.command;
+}
 
 /**
  * One start of one app, as small steps: look at what exists → adopt a running container of the
@@ -173,7 +178,23 @@ export class StartAttempt {
 
   private async workspaceOf(folder: FolderInfo): Promise<MemberLaunch | undefined> {
     const membership = await this.deps.findMembership(this.app, folder);
-    return membership ? { membership, rootInfo: await this.deps.inspectFolder(membership.root) } : undefined;
+    if (membership) {
+      return { membership, rootInfo: await this.deps.inspectFolder(membership.root) };
+    }
+    // `workspace:` dependencies only install from the monorepo's root: without one in the
+    // workspace (apps/web opened alone), say so now instead of letting the install fail on them.
+    const linked = Object.entries(folder.pkg?.dependencies ?? {}).filter(([, spec]) => spec.startsWith('workspace:'));
+    if (linked.length > 0 && override(this.request.definition) === undefined) {
+      throw new AppFolderError(
+        this.app.appId,
+        l10n.t(
+          'its package.json depends on workspace packages ({0}), which install only from the monorepo root that lists the app, and no such root lies inside the workspace folder {1}. Open the monorepo root (the folder with pnpm-workspace.yaml or a "workspaces" list) in VS Code, or add it to the workspace.',
+          linked.map(([name]) => name).join(', '),
+          this.app.root,
+        ),
+      );
+    }
+    return undefined;
   }
 
   /** What to run: the Node plan, or a Dockerfile app's image (built first when needed; see launch.ts). */
