@@ -106,6 +106,11 @@ async function controllerStart(ctx: EngineBenchContext, controller: AppControlle
   const readyAt = await ready;
   const listening = await listeningAt(ctx.engine.binary, result.containerId);
   await ctx.janitor.removeContainers([result.containerId]);
+  // What the extension's observe pass does on the engine's remove event (src/ui/lifecycle.ts; P4:
+  // ~0.4 s after it): without it the state still names the removed container, and the next run
+  // lists every container first (the path of an unknown state), which is not the sticky re-run
+  // a user's Run meets.
+  controller.observe(app, undefined);
   return { totalMs, lagMs: readyAt - listening, stages };
 }
 

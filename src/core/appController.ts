@@ -80,7 +80,10 @@ export class AppController {
       listAll: (engine) => this.lists.next(engine),
       update: (app, patch) => void this.states.update(app, patch),
       startedAtOf: (app) => this.states.get(app).startedAt,
-      knownContainerOf: (app) => this.states.get(app).containerId,
+      knownContainerOf: (app) => {
+        const { containerId, status } = this.states.get(app);
+        return containerId === undefined ? undefined : { id: containerId, stopped: status === 'stopped' || status === 'failed' };
+      },
       urlFor: (port, engine) => this.urlFor(port, engine),
       buildLogs: this.buildLogs,
     };

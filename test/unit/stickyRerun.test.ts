@@ -57,14 +57,26 @@ describe('a sticky re-run skips the container list only when nothing can be ther
     assert.ok(![...world.engine.containers.keys()].includes(stale), 'the stale container is gone');
   });
 
-  it('lists when the state knows a container of the app (stopped by Stop)', async () => {
+  it('Stop, then Run: no list; the stopped container is removed by id, then one run on the sticky port', async () => {
     const world = make();
     const ref = app('stopped');
-    await world.controller.run({ ref });
+    const first = await world.controller.run({ ref });
     await world.controller.stop(ref);
     world.engine.calls.length = 0;
+    const again = await world.controller.run({ ref });
+    assert.equal(again.port, first.port);
+    assert.deepEqual(counts(world.engine), { ps: 0, run: 1 }, world.engine.calls.join(','));
+    assert.ok(![...world.engine.containers.keys()].includes(first.containerId), 'the stopped container is gone');
+  });
+
+  it('lists when the state knows a running container of the app whose port is free (it died unseen)', async () => {
+    const world = make();
+    const ref = app('vanished');
+    const first = await world.controller.run({ ref });
+    await world.engine.remove(first.containerId); // the state still says running
+    world.engine.calls.length = 0;
     await world.controller.run({ ref });
-    assert.equal(counts(world.engine).ps >= 1, true, world.engine.calls.join(','));
+    assert.ok(counts(world.engine).ps >= 1, world.engine.calls.join(','));
   });
 
   it('lists when the sticky port is taken (a running container or any process holds it)', async () => {

@@ -46,11 +46,17 @@ export interface StartDeps {
   readonly listAll: (engine: ContainerEngine) => Promise<ContainerSummary[]>;
   readonly update: (app: AppRef, patch: AppStatePatch) => void;
   readonly startedAtOf: (app: AppRef) => number | undefined;
-  /** The container the event-fed state knows for the app (running or stopped), if any. */
-  readonly knownContainerOf: (app: AppRef) => string | undefined;
+  /** The container the event-fed state knows for the app, if any, and whether it is known stopped. */
+  readonly knownContainerOf: (app: AppRef) => KnownContainer | undefined;
   readonly urlFor: (port: number, engine: ContainerEngine) => string;
   /** The output of image builds (Dockerfile apps), for the apps' logs. */
   readonly buildLogs: BuildLogs;
+}
+
+export interface KnownContainer {
+  readonly id: string;
+  /** The state says stopped (Stop keeps the container, for its logs and exit code). */
+  readonly stopped: boolean;
 }
 
 export interface StartRequest {
@@ -94,6 +100,8 @@ export class StartAttempt {
 
   async run(): Promise<RunResult> {
     const previous = await this.deps.allocator.lease(this.app.key);
+    // Read before this start marks the app starting.
+    const known = this.deps.knownContainerOf(this.app);
     const checking = l10n.t('Checking the container engine…');
     this.deps.update(this.app, { status: 'starting', stage: checking, error: undefined, port: previous?.port });
     this.request.onProgress?.(checking);
@@ -101,7 +109,7 @@ export class StartAttempt {
     try {
       this.engineValue = await this.request.engine();
       this.throwIfCancelled();
-      const { containers, folder } = await this.look(previous);
+      const { containers, folder } = await this.look(previous, known);
       const adopted = await this.adoptExisting(containers, previous);
       if (adopted) {
         return adopted;
@@ -131,23 +139,29 @@ export class StartAttempt {
    * One container list answers "is the app's container there?" and "which ports are used?"; the
    * folder is read meanwhile. A sticky re-run skips the list when the answer is already known.
    */
-  private async look(previous: Lease | undefined): Promise<{ containers: ContainerSummary[]; folder: FolderInfo }> {
-    const containers = this.listUnlessKnown(previous);
+  private async look(previous: Lease | undefined, known: KnownContainer | undefined): Promise<{ containers: ContainerSummary[]; folder: FolderInfo }> {
+    const containers = this.listUnlessKnown(previous, known);
     const [listed, folder] = await Promise.all([containers, this.deps.inspectFolder(this.app.folder)]);
     return { containers: listed, folder };
   }
 
   /**
    * No list (an engine CLI round-trip, ~0.1 s) when the event-fed state knows no container of the
-   * app and its confirmed sticky port is free on a local engine: any running container, ours or
-   * not, would hold that port; a stopped one under our name makes `run` fail with a name clash,
-   * which the run step clears and retries; a remote engine's ports cannot be probed from here.
+   * app, or only the one Stop left, and its confirmed sticky port is free on a local engine: any
+   * running container, ours or not, would hold that port; the stopped one is removed by id (a
+   * start replaces it anyway, so settings changes apply); another stopped one under our name makes
+   * `run` fail with a name clash, which the run step clears and retries; a remote engine's ports
+   * cannot be probed from here.
    */
-  private async listUnlessKnown(previous: Lease | undefined): Promise<ContainerSummary[]> {
+  private async listUnlessKnown(previous: Lease | undefined, known: KnownContainer | undefined): Promise<ContainerSummary[]> {
     const local = this.engine.host === undefined && isLoopbackHost(this.request.settings.bindAddress);
-    if (local && previous?.confirmed === true && this.deps.knownContainerOf(this.app) === undefined) {
+    if (local && previous?.confirmed === true && (known === undefined || known.stopped)) {
       if ((await this.deps.allocator.freeStickyPort(this.app)) === previous.port) {
-        this.deps.logger.debug(`${this.app.appId}: port ${previous.port} is free and no container of it is known; starting without a list.`);
+        this.deps.logger.debug(`${this.app.appId}: port ${previous.port} is free and no running container of it is known; starting without a list.`);
+        if (known) {
+          // Gone already (removed outside the editor): nothing to do; the run's name clash retry covers the rest.
+          await this.engine.remove(known.id).catch(() => undefined);
+        }
         return [];
       }
     }
