@@ -142,6 +142,8 @@ for (const { kind, portOffset } of ENGINE_VARIANTS) {
       const second = await controller.run({ ref: app });
       assert.equal(second.port, first.port);
       assert.equal(second.alreadyRunning, false);
+      assert.notEqual(second.containerId, first.containerId, 'a new container (settings changes apply)');
+      assert.equal(await engine.inspect(first.containerId), undefined, 'the stopped one was removed');
       const third = await controller.restart({ ref: app });
       assert.equal(third.port, first.port);
       assert.equal(await fetchText(`${third.url}name`), 'sticky');
