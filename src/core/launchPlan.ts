@@ -1,5 +1,6 @@
 import type { FolderInfo } from './appFolder';
 import { APP_DIR } from './sourceMirror';
+import type { WorkspaceMembership } from './workspaceMembership';
 import type { BuildCacheDir } from './buildCache';
 import { nextDevOriginsEnv } from './nextDevOrigins';
 import {
@@ -66,7 +67,7 @@ export interface LaunchOptions {
    * The app is a member of a monorepo workspace (workspaceMembership.ts): the package manager and
    * the install come from the root, whose copy is APP_DIR; the app runs in its own folder below.
    */
-  readonly workspace?: { readonly member: string; readonly rootInfo: FolderInfo; readonly declaredBy: string };
+  readonly workspace?: { readonly membership: WorkspaceMembership; readonly rootInfo: FolderInfo };
 }
 
 interface StackRule {
@@ -333,7 +334,7 @@ export function planLaunch(info: FolderInfo, options: LaunchOptions): LaunchPlan
     installDependencies,
     buildCacheDirs: rule?.buildCache !== undefined ? [rule.buildCache] : [],
     notes: [
-      ...(workspace ? [`workspace member ${workspace.member} (${workspace.declaredBy}), installed at the workspace root;`] : []),
+      ...(workspace ? [`workspace member ${workspace.membership.member} (${workspace.membership.declaredBy}), installed at the workspace root;`] : []),
       `package manager${workspace ? ' (of the workspace root)' : ''} from ${choice.reason}`,
       ...notes,
     ],

@@ -184,7 +184,7 @@ describe('a monorepo workspace member (installed at the workspace root, run in i
   const member = folder({ name: 'web', scripts: { dev: 'vite' }, dependencies: { '@repo/ui': 'workspace:*', vite: '^6' } });
   const root = (files: string[], pkg: Record<string, unknown> = { private: true, devDependencies: { turbo: '^2' } }): FolderInfo => folder(pkg, files);
   const planFor = (rootInfo: FolderInfo, info = member) =>
-    planLaunch(info, { fallbackPort: 3000, image: 'localhost/preview-node:test', workspace: { member: 'apps/web', rootInfo, declaredBy: 'pnpm-workspace.yaml' } });
+    planLaunch(info, { fallbackPort: 3000, image: 'localhost/preview-node:test', workspace: { membership: { root: '/ws', member: 'apps/web', declaredBy: 'pnpm-workspace.yaml' }, rootInfo } });
 
   it('takes the package manager from the root (its lockfile), installs at /app with its own stamp, then runs the member’s dev server', () => {
     const p = planFor(root(['pnpm-lock.yaml', 'pnpm-workspace.yaml']));

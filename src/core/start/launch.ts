@@ -6,7 +6,7 @@ import type { NamedVolume, SourceMount } from '../engine/runArgs';
 import { hostCapacity, resolveLimits, type HostCapacity, type ResourceLimits } from '../resources';
 import type { AppOverride, Settings } from '../settings';
 import { HIDDEN_NAMES, MIRROR_MEMBER_ENV, unmirrored } from '../sourceMirror';
-import type { WorkspaceMembership } from '../workspaceMembership';
+import type { LaunchOptions } from '../launchPlan';
 import { prepareDockerfileLaunch, type DockerfileLaunchInput } from './dockerfileLaunch';
 
 /**
@@ -52,11 +52,8 @@ export interface LaunchInput {
   readonly workspace?: MemberLaunch;
 }
 
-export interface MemberLaunch {
-  readonly membership: WorkspaceMembership;
-  /** The workspace root's package.json and lockfiles. */
-  readonly rootInfo: FolderInfo;
-}
+/** A member and its workspace root's package.json and lockfiles (as the launch plan takes them). */
+export type MemberLaunch = NonNullable<LaunchOptions['workspace']>;
 
 /** A member path that can also name a volume's mount point (the engines' `-v` syntax): the build caches' case. */
 const VOLUME_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
@@ -85,8 +82,7 @@ export function prepareLaunch(input: PrepareInput): Promise<PreparedLaunch> {
 /** A Node app: zero-config plan or the configured command, run inside a copy of its folder. */
 export function nodeLaunch(input: LaunchInput): PreparedLaunch {
   const member = input.workspace?.membership;
-  const workspace = input.workspace && member ? { member: member.member, rootInfo: input.workspace.rootInfo, declaredBy: member.declaredBy } : undefined;
-  const config = resolveAppConfig(input.settings, input.override, input.folder, process.env, workspace);
+  const config = resolveAppConfig(input.settings, input.override, input.folder, process.env, input.workspace);
   // A member's build caches sit in its folder of the copy; a path `-v` cannot carry goes without.
   const cacheDirs = member === undefined || VOLUME_PATH.test(member.member) ? config.buildCacheDirs : [];
   return {

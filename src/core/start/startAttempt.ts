@@ -74,11 +74,6 @@ export interface StartRequest {
 
 const HEARTBEAT_MS = 20_000;
 
-/** An explicit `apps[].command`: the user says how the app runs (and installs). */
-function override(definition: AppDefinition): string | readonly string[] | undefined {
-  return definition.override?.command;
-}
-
 /**
  * One start of one app, as small steps: look at what exists → adopt a running container of the
  * app → prepare the launch (what to run) → run it on a pool port (with port retry) → await its
@@ -198,7 +193,8 @@ export class StartAttempt {
     // `workspace:` dependencies only install from the monorepo's root: without one in the
     // workspace (apps/web opened alone), say so now instead of letting the install fail on them.
     const linked = Object.entries(folder.pkg?.dependencies ?? {}).filter(([, spec]) => spec.startsWith('workspace:'));
-    if (linked.length > 0 && override(this.request.definition) === undefined) {
+    // An explicit apps[].command says how the app installs: left to it.
+    if (linked.length > 0 && this.request.definition.override?.command === undefined) {
       throw new AppFolderError(
         this.app.appId,
         l10n.t(
