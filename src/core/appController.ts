@@ -17,6 +17,7 @@ import { isLoopbackHost, reachableHost } from './readiness';
 import type { Settings } from './settings';
 import { KeyedSerialQueue } from './serialQueue';
 import { isContainerOf, StartAttempt, type RunResult, type StartDeps } from './start/startAttempt';
+import { StartPacing } from './start/startPacing';
 import { containedReads, findWorkspaceMembership } from './workspaceMembership';
 
 export type { AppState, AppStatus } from './appStates';
@@ -86,6 +87,7 @@ export class AppController {
       },
       urlFor: (port, engine) => this.urlFor(port, engine),
       buildLogs: this.buildLogs,
+      pacing: new StartPacing(),
     };
   }
 

@@ -1,20 +1,24 @@
 import * as http from 'node:http';
 import { sleep } from './timing';
 
+/** The slowest poll: an app that takes minutes (an install) is still noticed within a quarter second. */
+export const SLOWEST_POLL_MS = 250;
+
 /**
  * Polls `http://host:port/` until any HTTP response arrives (status does not matter: a 404 or
  * 500 still means the server is up) or `signal` aborts. Short intervals first — most apps answer
- * within a second or two — then backing off so a slow install costs little CPU.
+ * within a second or two — then backing off so a slow install costs little CPU. `stretch` spaces
+ * the polls further while other starts wait too (StartPacing).
  */
-export async function waitForHttp(host: string, port: number, signal: AbortSignal): Promise<void> {
+export async function waitForHttp(host: string, port: number, signal: AbortSignal, stretch: (interval: number) => number = (interval) => interval): Promise<void> {
   const started = Date.now();
   while (!signal.aborted) {
     if (await answers(host, port, signal)) {
       return;
     }
     const elapsed = Date.now() - started;
-    const interval = elapsed < 3000 ? 10 : elapsed < 30_000 ? 50 : 250;
-    await sleep(interval, signal);
+    const interval = elapsed < 3000 ? 10 : elapsed < 30_000 ? 50 : SLOWEST_POLL_MS;
+    await sleep(stretch(interval), signal);
   }
   throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }

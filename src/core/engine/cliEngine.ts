@@ -31,6 +31,7 @@ import { isOurs } from './labels';
 import { parseProcNetTcp, type Listener } from '../listeners';
 import { parseDockerPs, parsePodmanPs } from './parseContainerList';
 import { parseEngineEvent } from './parseEvent';
+import { PidLookup } from './pidLookup';
 import { parseInspect } from './parseInspect';
 import { buildRunArgs, type RunSpec } from './runArgs';
 import type { ContainerDetails, ContainerSummary, EngineEvent, EngineKind } from './types';
@@ -57,6 +58,7 @@ export class CliEngine implements ContainerEngine {
   private readonly globalArgs: readonly string[];
   /** Container → its first process, for reading its sockets (bounded: containers come and go). */
   private readonly pids = new BoundedMap<string, number>(64);
+  private readonly pidLookup = new PidLookup((ids) => this.inspectMany(ids));
 
   constructor(private readonly options: CliEngineOptions) {
     this.kind = options.kind;
@@ -132,15 +134,22 @@ export class CliEngine implements ContainerEngine {
   }
 
   async inspect(idOrName: string): Promise<ContainerDetails | undefined> {
-    const result = await this.call(inspectArgs(idOrName));
+    return (await this.inspectMany([idOrName]))[0];
+  }
+
+  /** The containers of `idsOrNames` that exist (one CLI call; both engines print the found ones and exit non-zero for the rest). */
+  private async inspectMany(idsOrNames: readonly string[]): Promise<ContainerDetails[]> {
+    const result = await this.call(inspectArgs(idsOrNames));
     if (result.exitCode !== 0) {
       const kind = classifyEngineFailure(result.stderr).kind;
-      if (kind === 'noSuchContainer' || /no such object|not found/i.test(result.stderr)) {
-        return undefined;
+      if (!(kind === 'noSuchContainer' || /no such object|not found/i.test(result.stderr))) {
+        this.check(result, 'inspect');
       }
-      this.check(result, 'inspect');
+      if (!result.stdout.trim().startsWith('[')) {
+        return [];
+      }
     }
-    return parseInspect(result.stdout)[0];
+    return parseInspect(result.stdout);
   }
 
   async logs(idOrName: string, tail: number): Promise<string[]> {
@@ -188,7 +197,7 @@ export class CliEngine implements ContainerEngine {
     // A local engine's containers are processes of this machine: their sockets are a file read
     // away (no engine call every half second). A remote one, or a VM's, is asked from inside.
     if (this.host === undefined && this.globalArgs.length === 0) {
-      const pid = this.pids.get(idOrName) ?? (await this.inspect(idOrName).catch(() => undefined))?.pid;
+      const pid = this.pids.get(idOrName) ?? (await this.pidLookup.pidOf(idOrName));
       if (pid !== undefined) {
         this.pids.set(idOrName, pid);
         const text = await readProcNet(pid);

@@ -30,7 +30,7 @@ export function listArgs(kind: EngineKind, options: { readonly all: boolean; rea
   return kind === 'podman' ? [...args, '--format', 'json'] : [...args, '--no-trunc', '--format', '{{json .}}'];
 }
 
-export const inspectArgs = (idOrName: string): string[] => ['inspect', '--type', 'container', idOrName];
+export const inspectArgs = (idsOrNames: readonly string[]): string[] => ['inspect', '--type', 'container', ...idsOrNames];
 
 export const logsArgs = (idOrName: string, tail: number, follow = false): string[] => ['logs', ...(follow ? ['--follow'] : []), '--tail', String(tail), idOrName];
 

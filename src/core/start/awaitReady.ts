@@ -5,10 +5,11 @@ import type { ContainerEngine } from '../engine/containerEngine';
 import { AppListenError, AppStartError, CancelledError } from '../errors';
 import { describeDiagnosis, isLoopbackAddress, ListenWatch, type ListenDiagnosis } from '../listeners';
 import type { Logger } from '../logger';
-import { reachableHost, waitForHttp } from '../readiness';
+import { reachableHost, SLOWEST_POLL_MS, waitForHttp } from '../readiness';
 import type { Settings } from '../settings';
 import { sleep } from '../timing';
 import { describeCommand } from './launch';
+import { untilNextTick, type StartPacing } from './startPacing';
 
 const WAIT_SPAWN_DELAY_MS = 250;
 const WAIT_BACKSTOP_DELAY_MS = 10_000;
@@ -29,6 +30,8 @@ export interface ReadinessContext {
   /** The app visibly listens elsewhere: said at once (the start goes on for a grace period). */
   readonly onDiagnosis: ((message: string, usablePort: number | undefined) => void) | undefined;
   readonly logger: Logger;
+  /** The starts waiting at once: their polls are spaced so that together they cost about one's. */
+  readonly pacing: StartPacing;
 }
 
 type Outcome =
@@ -37,8 +40,10 @@ type Outcome =
   | { readonly kind: 'timedOut' }
   | { readonly kind: 'listensElsewhere'; readonly diagnosis: Exclude<ListenDiagnosis, { kind: 'fine' }> };
 
-/** How often the app's sockets are read (a file read for a local engine). */
+/** How often the app's sockets are read (a file read for a local engine), for a lone start. */
 const LISTEN_POLL_MS = 250;
+/** With many starts at once: the slowest socket read (a wrong address is still said within seconds). */
+const LISTEN_SLOWEST_POLL_MS = 2000;
 /** Most apps answer within a second: only then is it worth looking (the first look costs an inspect). */
 const LISTEN_FIRST_LOOK_MS = 1000;
 /** An app that listens on another port may still open the right one (two servers in one app): how long to wait for it. */
@@ -90,7 +95,8 @@ export async function awaitReady(ctx: ReadinessContext): Promise<void> {
 }
 
 function answered(ctx: ReadinessContext, signal: AbortSignal): Promise<Outcome> {
-  return waitForHttp(ctx.engine.host ?? reachableHost(ctx.settings.bindAddress), ctx.port, signal).then(() => ({ kind: 'ready' }));
+  const stretch = (interval: number): number => ctx.pacing.interval(interval, Math.max(interval, SLOWEST_POLL_MS));
+  return waitForHttp(ctx.engine.host ?? reachableHost(ctx.settings.bindAddress), ctx.port, signal, stretch).then(() => ({ kind: 'ready' }));
 }
 
 const never = new Promise<never>(() => undefined);
@@ -118,7 +124,9 @@ async function listensElsewhere(ctx: ReadinessContext, signal: AbortSignal): Pro
   let reported: { key: string; at: number } | undefined;
   await sleep(LISTEN_FIRST_LOOK_MS - LISTEN_POLL_MS, signal);
   while (!signal.aborted) {
-    await sleep(LISTEN_POLL_MS, signal);
+    // On the wall clock's ticks: the starts looking in the same tick share the engine's inspect
+    // for their PIDs (cliEngine batches the calls made together).
+    await sleep(untilNextTick(ctx.pacing.interval(LISTEN_POLL_MS, LISTEN_SLOWEST_POLL_MS), Date.now()), signal);
     const listeners = signal.aborted ? undefined : await ctx.engine.listeners(ctx.containerId).catch(() => undefined);
     if (!listeners) {
       continue;

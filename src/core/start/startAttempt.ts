@@ -17,6 +17,7 @@ import type { PortAllocator, PortLease } from '../portAllocator';
 import { isLoopbackHost } from '../readiness';
 import type { Settings } from '../settings';
 import { awaitReady } from './awaitReady';
+import type { StartPacing } from './startPacing';
 import { launchOf } from '../appLaunch';
 import type { WorkspaceMembership } from '../workspaceMembership';
 import { prepareLaunch, type MemberLaunch, type PreparedLaunch } from './launch';
@@ -51,6 +52,8 @@ export interface StartDeps {
   readonly urlFor: (port: number, engine: ContainerEngine) => string;
   /** The output of image builds (Dockerfile apps), for the apps' logs. */
   readonly buildLogs: BuildLogs;
+  /** Shared by all starts: how many wait for their apps at once. */
+  readonly pacing: StartPacing;
 }
 
 export interface KnownContainer {
@@ -270,19 +273,25 @@ export class StartAttempt {
   private async awaitReadiness(id: string, lease: PortLease, launch: PreparedLaunch): Promise<void> {
     this.progress(l10n.t('Waiting for the app on port {0}…', lease.port));
     const { settings, signal } = this.request;
-    await awaitReady({
-      engine: this.engine,
-      app: this.app,
-      containerId: id,
-      port: lease.port,
-      settings,
-      signal,
-      exits: this.deps.exits,
-      appCommand: launch.appCommand,
-      containerPort: launch.containerPort,
-      onDiagnosis: this.request.onDiagnosis,
-      logger: this.deps.logger,
-    });
+    const done = this.deps.pacing.begin();
+    try {
+      await awaitReady({
+        engine: this.engine,
+        app: this.app,
+        containerId: id,
+        port: lease.port,
+        settings,
+        signal,
+        exits: this.deps.exits,
+        appCommand: launch.appCommand,
+        containerPort: launch.containerPort,
+        onDiagnosis: this.request.onDiagnosis,
+        logger: this.deps.logger,
+        pacing: this.deps.pacing,
+      });
+    } finally {
+      done();
+    }
   }
 
   private async settle(id: string, lease: PortLease): Promise<RunResult> {
