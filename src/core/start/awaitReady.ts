@@ -13,6 +13,8 @@ import { untilNextTick, type StartPacing } from './startPacing';
 
 const WAIT_SPAWN_DELAY_MS = 250;
 const WAIT_BACKSTOP_DELAY_MS = 10_000;
+/** With many starts at once (a lost die event is rare; twenty `wait` processes are not free). */
+const WAIT_BACKSTOP_SLOWEST_MS = 60_000;
 export const LOG_TAIL = 30;
 
 export interface ReadinessContext {
@@ -109,9 +111,17 @@ const never = new Promise<never>(() => undefined);
 function exited(ctx: ReadinessContext, signal: AbortSignal): Promise<Outcome> {
   const live = ctx.exits?.live() ?? false;
   const fromEvents = live && ctx.exits ? ctx.exits.waitForExit(ctx.containerId, signal) : never;
-  const fromWait = sleep(live ? WAIT_BACKSTOP_DELAY_MS : WAIT_SPAWN_DELAY_MS, signal).then(() => (signal.aborted ? never : ctx.engine.wait(ctx.containerId, signal)));
+  const fromWait = (live ? backstopDelay(ctx.pacing, signal) : sleep(WAIT_SPAWN_DELAY_MS, signal)).then(() => (signal.aborted ? never : ctx.engine.wait(ctx.containerId, signal)));
   // A watch cut short by our own abort says nothing about the container.
   return Promise.race([fromEvents, fromWait]).then((code) => (signal.aborted ? never : { kind: 'exited', code }));
+}
+
+/** 10 s for a lone start; longer while many wait at once (re-checked every 10 s, as starts end). */
+async function backstopDelay(pacing: StartPacing, signal: AbortSignal): Promise<void> {
+  const started = Date.now();
+  do {
+    await sleep(WAIT_BACKSTOP_DELAY_MS, signal);
+  } while (!signal.aborted && Date.now() - started < pacing.interval(WAIT_BACKSTOP_DELAY_MS, WAIT_BACKSTOP_SLOWEST_MS));
 }
 
 /**
