@@ -21,6 +21,7 @@ import { registerLanguageModelTools } from './ui/languageModelTools';
 import { Lifecycle } from './ui/lifecycle';
 import { createOutputLogger } from './ui/outputLogger';
 import { PortAllocationsDocument } from './ui/portAllocationsDocument';
+import { otherAllocations } from './ui/otherAllocations';
 import { PoolCommands } from './ui/poolCommands';
 import { PreviewPanels } from './ui/previewPanel';
 import { PublicApi } from './ui/publicApi';
@@ -69,7 +70,14 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
   const allocations = own(new PortAllocationsDocument(core.allocator, () => new Set(catalog.all().map((def) => def.ref.key))));
   const commands = new Commands({ operations, previews, opener, catalog, controller: core.controller, allocations, logger, refresh: () => lifecycle.refresh(), exec: execaExec });
   context.subscriptions.push(...commands.register());
-  context.subscriptions.push(...new PoolCommands({ controller: core.controller, logger, releaseUnused: () => core.releaseUnused(), repaint: () => tree.refresh() }).register());
+  const poolCommands = new PoolCommands({
+    controller: core.controller,
+    logger,
+    releaseUnused: () => core.releaseUnused(),
+    repaint: () => tree.refresh(),
+    otherAllocations: () => otherAllocations(core.allocator, new Set(catalog.all().map((def) => def.ref.key))),
+  });
+  context.subscriptions.push(...poolCommands.register());
   const ignoredSettings = new IgnoredSettingsNotice(logger);
   own(watchConfiguration({ ignoredSettings, engineChanged: () => void engineChanged(core.engines, () => catalog.all().map((d) => d.ref), logger), reconcile: () => void lifecycle.reconcileNow() }));
   const api = own(new PublicApi({ operations, previews, catalog, controller: core.controller, allocator: core.allocator }));

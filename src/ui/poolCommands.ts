@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AppController } from '../core/appController';
 import type { Logger } from '../core/logger';
 import { describeCleanup, type PoolCleanup } from '../core/poolJanitor';
+import type { AllocationEntry } from '../core/portAllocator';
 import { runCommand } from './commandRunner';
 import { appOfAllocation, type AllocationNode } from './otherAllocations';
 
@@ -12,6 +13,8 @@ export interface PoolCommandDeps {
   readonly releaseUnused: () => Promise<PoolCleanup>;
   /** Repaints the Apps view (its "Other allocations" section changed). */
   readonly repaint: () => void;
+  /** The entries of the "Other allocations" section, for a command that came without one. */
+  readonly otherAllocations: () => Promise<AllocationEntry[]>;
 }
 
 /** The pool-wide commands: "Release Unused Ports", and Release / Stop on an "Other allocations" entry. */
@@ -34,11 +37,24 @@ export class PoolCommands {
     return cleanup;
   }
 
-  private async onEntry<T>(node: AllocationNode | undefined, action: (app: ReturnType<typeof appOfAllocation>) => Promise<T>): Promise<T> {
-    if (node?.kind !== 'allocation') {
-      throw new Error(vscode.l10n.t('Choose an entry under "Other allocations" in the Apps view.'));
+  /**
+   * The entry of the clicked row, or one chosen from a picker: a click that lands while the view
+   * repaints reaches the command without its row (VS Code resolves the row after the repaint).
+   */
+  private async onEntry<T>(node: AllocationNode | undefined, action: (app: ReturnType<typeof appOfAllocation>) => Promise<T>): Promise<T | undefined> {
+    const entry = node?.kind === 'allocation' ? node.entry : await this.pickEntry();
+    return entry ? action(appOfAllocation(entry)) : undefined;
+  }
+
+  private async pickEntry(): Promise<AllocationEntry | undefined> {
+    const entries = await this.deps.otherAllocations();
+    if (entries.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No port is leased to an app outside this window.'));
+      return undefined;
     }
-    return action(appOfAllocation(node.entry));
+    const items = entries.map((entry) => ({ label: entry.appId, description: `:${entry.port}`, detail: entry.folder, entry }));
+    const choice = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Other allocations'), placeHolder: vscode.l10n.t('Choose an allocation'), matchOnDescription: true, matchOnDetail: true });
+    return choice?.entry;
   }
 
   private async run<T>(body: () => Promise<T>): Promise<T | undefined> {
