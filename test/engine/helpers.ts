@@ -113,13 +113,20 @@ let foreignContainers = 0;
  * given here) before the error is passed on.
  */
 export async function runForeignContainer(engine: EngineCli, port: number, folder: string): Promise<string> {
-  const name = `pc-foreign-${process.pid}-${++foreignContainers}`;
-  try {
-    const { stdout } = await engineCli(engine, ['run', '-d', '--name', name, '--init', '-p', `127.0.0.1:${port}:3000`, '-v', `${folder}:/app`, '-w', '/app', TEST_IMAGE, 'node', 'server.js']);
-    return stdout.trim().split('\n').pop() ?? '';
-  } catch (error) {
-    await execa(engine.binary, ['rm', '--force', name], { stdin: 'ignore', reject: false });
-    throw error;
+  // The suites' ports lie in Linux's ephemeral range (32768–60999): a test's own outgoing
+  // connection can hold one for a moment (seen once in CI on docker), so a refused bind is retried.
+  for (let attempt = 1; ; attempt++) {
+    const name = `pc-foreign-${process.pid}-${++foreignContainers}`;
+    try {
+      const { stdout } = await engineCli(engine, ['run', '-d', '--name', name, '--init', '-p', `127.0.0.1:${port}:3000`, '-v', `${folder}:/app`, '-w', '/app', TEST_IMAGE, 'node', 'server.js']);
+      return stdout.trim().split('\n').pop() ?? '';
+    } catch (error) {
+      await execa(engine.binary, ['rm', '--force', name], { stdin: 'ignore', reject: false });
+      if (attempt >= 5 || !/address already in use|port is already allocated/.test(String(error))) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 }
 
