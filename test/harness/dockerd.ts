@@ -444,24 +444,32 @@ export async function startTestDockerd(): Promise<void> {
   }
 }
 
+/** Removes what the tests left in the daemon (by id); fails naming it when there was anything. */
+export async function failOnTestDockerdLeftovers(): Promise<void> {
+  if (!current || !('daemon' in current)) {
+    return;
+  }
+  const leftovers = await current.daemon.removeLeftovers();
+  if (leftovers.length > 0) {
+    throw new Error(`the tests left ${leftovers.length} thing(s) in the test dockerd (removed now): ${leftovers.join(', ')}`);
+  }
+}
+
 /** Removes the daemon's containers and volumes by id, stops it by pid; fails when tests left any behind. */
 export async function stopTestDockerd(): Promise<void> {
   const was = current;
-  current = undefined;
   if (!was || !('daemon' in was)) {
+    current = undefined;
     return;
   }
   const started = Date.now();
-  let leftovers: string[];
   try {
-    leftovers = await was.daemon.removeLeftovers();
+    await failOnTestDockerdLeftovers();
   } finally {
+    current = undefined;
     await was.daemon.stop();
     process.off('exit', stopOnExit);
-  }
-  console.log(`      [dockerd] test dockerd ${was.daemon.pid} stopped (${Date.now() - started} ms)`);
-  if (leftovers.length > 0) {
-    throw new Error(`the tests left ${leftovers.length} thing(s) in the test dockerd (removed now): ${leftovers.join(', ')}`);
+    console.log(`      [dockerd] test dockerd ${was.daemon.pid} stopped (${Date.now() - started} ms)`);
   }
 }
 
