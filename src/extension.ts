@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
   const freshness = own(new BuildFreshness(catalog, core.controller));
   const tree = own(new AppsTreeProvider(catalog, core.controller, engineStatus, tooltips, core.allocator, freshness));
   own(new AppsStatusBar(core.controller));
-  const allocations = own(new PortAllocationsDocument(core.allocator, () => new Set(catalog.all().map((def) => def.ref.key))));
+  const allocations = own(new PortAllocationsDocument(core.allocator, () => catalog.keys()));
   const commands = new Commands({ operations, previews, opener, catalog, controller: core.controller, allocations, logger, refresh: () => lifecycle.refresh(), exec: execaExec });
   context.subscriptions.push(...commands.register());
   const poolCommands = new PoolCommands({
@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): PreviewContainersApi
     logger,
     releaseUnused: () => core.releaseUnused(),
     repaint: () => tree.refresh(),
-    otherAllocations: () => otherAllocations(core.allocator, new Set(catalog.all().map((def) => def.ref.key))),
+    otherAllocations: () => otherAllocations(core.allocator, catalog.keys()),
   });
   context.subscriptions.push(...poolCommands.register());
   const ignoredSettings = new IgnoredSettingsNotice(logger);

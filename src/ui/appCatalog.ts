@@ -57,6 +57,11 @@ export class AppCatalog extends Disposable {
     return this.apps;
   }
 
+  /** The keys of this window's apps: what tells its own allocations from other windows'. */
+  keys(): ReadonlySet<string> {
+    return new Set(this.apps.map((def) => def.ref.key));
+  }
+
   refresh(): Promise<void> {
     this.current = this.current.then(() => this.discover());
     return this.current;

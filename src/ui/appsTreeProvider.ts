@@ -85,7 +85,7 @@ export class AppsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (this.engineStatus.state === 'missing' || this.engineStatus.state === 'notResponding') {
       return [];
     }
-    const others = await otherAllocations(this.allocator, new Set(apps.map((def) => def.ref.key))).catch(() => []);
+    const others = await otherAllocations(this.allocator, this.catalog.keys()).catch(() => []);
     return others.length > 0 ? [...apps, { kind: 'otherAllocations', entries: others }] : apps;
   }
 
