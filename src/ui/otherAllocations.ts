@@ -38,9 +38,14 @@ export function otherAllocationsItem(node: OtherAllocationsNode): vscode.TreeIte
   return item;
 }
 
+/** An entry's container state as the row and the picker say it (null: the engine was not asked). */
+export function allocationState(entry: AllocationEntry): 'running' | 'stopped' | 'unknown' {
+  return entry.running === null ? 'unknown' : entry.running ? 'running' : 'stopped';
+}
+
 export function allocationItem(entry: AllocationEntry, now: number): vscode.TreeItem {
   const item = new vscode.TreeItem(entry.appId, vscode.TreeItemCollapsibleState.None);
-  const state = entry.running === null ? 'unknown' : entry.running ? 'running' : 'stopped';
+  const state = allocationState(entry);
   const used = vscode.l10n.t('used {0} ago', describeAge(now - Date.parse(entry.lastUsed)));
   item.id = `allocation:${entry.folder}`;
   item.description = `:${entry.port} · ${state} · ${used}`;

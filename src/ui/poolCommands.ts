@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger';
 import { describeCleanup, type PoolCleanup } from '../core/poolJanitor';
 import type { AllocationEntry } from '../core/portAllocator';
 import { runCommand } from './commandRunner';
-import { appOfAllocation, type AllocationNode } from './otherAllocations';
+import { allocationState, appOfAllocation, type AllocationNode } from './otherAllocations';
 
 export interface PoolCommandDeps {
   readonly controller: AppController;
@@ -17,6 +17,15 @@ export interface PoolCommandDeps {
   readonly otherAllocations: () => Promise<AllocationEntry[]>;
 }
 
+/** Which entries a command's picker offers, and what it says when there is none. */
+interface EntryChoice {
+  readonly offers: (entry: AllocationEntry) => boolean;
+  readonly none: () => string;
+}
+const RELEASABLE: EntryChoice = { offers: () => true, none: () => vscode.l10n.t('No port is leased to an app outside this window.') };
+/** Stop offers what may run (a stopped container has nothing to stop; unknown: the engine was not asked). */
+const STOPPABLE: EntryChoice = { offers: (entry) => entry.running !== false, none: () => vscode.l10n.t('No app outside this window is running.') };
+
 /** The pool-wide commands: "Release Unused Ports", and Release / Stop on an "Other allocations" entry. */
 export class PoolCommands {
   constructor(private readonly deps: PoolCommandDeps) {}
@@ -24,8 +33,8 @@ export class PoolCommands {
   register(): vscode.Disposable[] {
     return [
       vscode.commands.registerCommand('previewContainers.releaseUnusedPorts', () => this.run(() => this.releaseUnused())),
-      vscode.commands.registerCommand('previewContainers.releaseAllocation', (node?: AllocationNode) => this.run(() => this.onEntry(node, (app) => this.deps.controller.release(app)))),
-      vscode.commands.registerCommand('previewContainers.stopAllocation', (node?: AllocationNode) => this.run(() => this.onEntry(node, (app) => this.deps.controller.stop(app)))),
+      vscode.commands.registerCommand('previewContainers.releaseAllocation', (node?: AllocationNode) => this.run(() => this.onEntry(node, RELEASABLE, (app) => this.deps.controller.release(app)))),
+      vscode.commands.registerCommand('previewContainers.stopAllocation', (node?: AllocationNode) => this.run(() => this.onEntry(node, STOPPABLE, (app) => this.deps.controller.stop(app)))),
     ];
   }
 
@@ -41,18 +50,18 @@ export class PoolCommands {
    * The entry of the clicked row, or one chosen from a picker: a click that lands while the view
    * repaints reaches the command without its row (VS Code resolves the row after the repaint).
    */
-  private async onEntry<T>(node: AllocationNode | undefined, action: (app: ReturnType<typeof appOfAllocation>) => Promise<T>): Promise<T | undefined> {
-    const entry = node?.kind === 'allocation' ? node.entry : await this.pickEntry();
+  private async onEntry<T>(node: AllocationNode | undefined, which: EntryChoice, action: (app: ReturnType<typeof appOfAllocation>) => Promise<T>): Promise<T | undefined> {
+    const entry = node?.kind === 'allocation' ? node.entry : await this.pickEntry(which);
     return entry ? action(appOfAllocation(entry)) : undefined;
   }
 
-  private async pickEntry(): Promise<AllocationEntry | undefined> {
-    const entries = await this.deps.otherAllocations();
+  private async pickEntry(which: EntryChoice): Promise<AllocationEntry | undefined> {
+    const entries = (await this.deps.otherAllocations()).filter(which.offers);
     if (entries.length === 0) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('No port is leased to an app outside this window.'));
+      void vscode.window.showInformationMessage(which.none());
       return undefined;
     }
-    const items = entries.map((entry) => ({ label: entry.appId, description: `:${entry.port}`, detail: entry.folder, entry }));
+    const items = entries.map((entry) => ({ label: entry.appId, description: `:${entry.port} · ${allocationState(entry)}`, detail: entry.folder, entry }));
     const choice = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Other allocations'), placeHolder: vscode.l10n.t('Choose an allocation'), matchOnDescription: true, matchOnDetail: true });
     return choice?.entry;
   }
