@@ -12,6 +12,7 @@ import { detectEngine } from '../../src/core/engine/detectEngine';
 import type { ContainerEngine } from '../../src/core/engine/containerEngine';
 import { execaExec, execaStream } from '../../src/core/engine/exec';
 import { LABEL_BUILT_FOR } from '../../src/core/engine/labels';
+import type { ImageSummary } from '../../src/core/engine/images';
 import type { EnginePortUsage } from '../../src/core/engine/portUsage';
 import { InMemoryMemento } from '../../src/core/memento';
 import type { PortAllocator } from '../../src/core/portAllocator';
@@ -287,6 +288,15 @@ export interface DockerfileSuite {
   readonly addPythonApp: (folderName: string, dockerfile?: string) => Promise<void>;
   /** The workspace's apps as the extension finds them (tracked for clean-up). */
   readonly discover: () => Promise<AppDefinition[]>;
+}
+
+/**
+ * The images built for an app that carry a tag. A failed build leaves none; the layers of the steps
+ * before the failing one may stay, untagged, as the engine's build cache (podman labels them with
+ * the build's labels), so that the retry after a fix does not redo them.
+ */
+export async function taggedImagesOf(engine: ContainerEngine, appKey: string): Promise<ImageSummary[]> {
+  return (await engine.listImages({ key: LABEL_BUILT_FOR, value: appKey })).filter((image) => image.tags.length > 0);
 }
 
 /**
