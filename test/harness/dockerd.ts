@@ -5,6 +5,7 @@ import { closeSync, openSync, promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
+import { DEFAULT_PACKAGE_CACHE_VOLUME } from '../../src/core/settings';
 import { cacheRoot, REPO_ROOT } from './prerequisites';
 import { isAlive, liveChildren, recordPid } from './processGroup';
 import { delay } from './timing';
@@ -341,7 +342,11 @@ export class TestDockerd {
     return result.stdout.split('\n').filter((name) => name.trim() !== '');
   }
 
-  /** Removes every container (by id) and volume of this daemon; returns what there was. */
+  /**
+   * Removes every container (by id) and volume of this daemon; returns what there was, except the
+   * shared package cache volume: the extension keeps it on purpose (one cache for every app, never
+   * removed by it), so tests that run apps with the default settings rightly leave it.
+   */
   async removeLeftovers(): Promise<string[]> {
     const containers = await this.containers();
     if (containers.length > 0) {
@@ -351,7 +356,8 @@ export class TestDockerd {
     if (volumes.length > 0) {
       await this.docker(['volume', 'rm', '--force', ...volumes]);
     }
-    return [...containers.map((c) => `container ${c.name} (${c.id.slice(0, 12)})`), ...volumes.map((v) => `volume ${v}`)];
+    const left = volumes.filter((v) => v !== DEFAULT_PACKAGE_CACHE_VOLUME);
+    return [...containers.map((c) => `container ${c.name} (${c.id.slice(0, 12)})`), ...left.map((v) => `volume ${v}`)];
   }
 
   /**
