@@ -1,7 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CliEngine } from '../src/core/engine/cliEngine';
+import { execaExec, execaStream } from '../src/core/engine/exec';
+import { LABEL_APP } from '../src/core/engine/labels';
+import { silentLogger } from '../src/core/logger';
 import { CodeServer } from '../test/harness/codeServer';
+import { containersUnder } from '../test/harness/containers';
 import { findFreePort, isPortFree } from '../test/harness/freePort';
 import { PACKAGED_VSIX, REPO_ROOT } from '../test/harness/prerequisites';
 import { DEMO_APPS, LOCAL_TEST_IMAGE, writeDemoWorkspace } from './demoWorkspace';
@@ -9,7 +14,8 @@ import { DEMO_APPS, LOCAL_TEST_IMAGE, writeDemoWorkspace } from './demoWorkspace
 /**
  * `npm run demo`: checks the container engine, packages the extension, installs code-server when
  * needed, writes a sample workspace under .demo/ and serves it in code-server (127.0.0.1) with the
- * packaged extension installed. Ctrl-C stops code-server by PID. Fails loudly instead of half-working.
+ * packaged extension installed. Ctrl-C stops code-server by PID, then the demo apps' containers.
+ * Fails loudly instead of half-working.
  */
 
 const DEMO_DIR = path.join(REPO_ROOT, '.demo');
@@ -98,9 +104,21 @@ async function choosePort(): Promise<number> {
   return (await isPortFree(PREFERRED_PORT)) ? PREFERRED_PORT : findFreePort();
 }
 
+/**
+ * Stops (does not remove) the demo workspace's app containers that still run: the extension leaves
+ * them running when its window closes (its idle timeout stops them later), which a demo should not.
+ * Stopped, they keep their sticky ports for the next `npm run demo`. Returns the apps stopped.
+ */
+async function stopDemoApps(engine: 'podman' | 'docker'): Promise<string[]> {
+  const cli = new CliEngine({ kind: engine, binary: engine, exec: execaExec, stream: execaStream, logger: silentLogger });
+  const running = (await containersUnder(cli, WORKSPACE)).filter((c) => c.running);
+  await Promise.all(running.map((c) => cli.stop(c.id)));
+  return running.map((c) => c.labels[LABEL_APP] ?? c.name);
+}
+
 async function main(): Promise<void> {
   // Handlers first: code-server runs in its own process group, so only we can stop it.
-  const state: { server?: CodeServer; stopping?: string } = {};
+  const state: { server?: CodeServer; stopping?: string; engine?: 'podman' | 'docker' } = {};
   const stop = (reason: string): void => {
     if (state.stopping !== undefined) {
       return; // Ctrl-C reaches us both from the terminal and forwarded by npm
@@ -112,8 +130,12 @@ async function main(): Promise<void> {
     }
     say(`${reason}: stopping code-server (pid ${server.pid})`);
     server.stop().then(
-      () => {
-        say('stopped');
+      async () => {
+        const apps = state.engine === undefined ? [] : await stopDemoApps(state.engine).catch((error: unknown) => {
+          console.error(`[demo] could not stop the demo apps' containers: ${String(error)}`);
+          return [];
+        });
+        say(apps.length > 0 ? `stopped (and the demo apps' containers: ${apps.join(', ')})` : 'stopped');
         process.exit(0);
       },
       (error: unknown) => {
@@ -133,6 +155,7 @@ async function main(): Promise<void> {
 
   say('checking the container engine');
   const { engine, localImage } = checkEngine();
+  state.engine = engine;
   say(`container engine: ${engine}${localImage ? ` (local image ${LOCAL_TEST_IMAGE} present)` : ''}`);
   checkpoint();
 
