@@ -278,26 +278,24 @@ export async function benchConcurrentStarts(ctx: EngineBenchContext, apps: numbe
     const runRaw = async (): Promise<void> => {
       // One after another; the total is the sum of the starts (a skipped port's attempt excluded).
       rawPorts.reset();
-      const starts: (StartSample & { id: string })[] = [];
-      const cpu = await busyDuring(async () => {
+      const { result: starts, machineMs } = await busyDuring(async () => {
+        const done: (StartSample & { id: string })[] = [];
         for (const ref of refs) {
-          starts.push(await rawStart(ctx, ref, rawPorts, config));
+          done.push(await rawStart(ctx, ref, rawPorts, config));
         }
+        return done;
       });
-      rawCpuMs.push(cpu.machineMs);
+      rawCpuMs.push(machineMs);
       rawMs.push(starts.reduce((sum, start) => sum + start.totalMs, 0));
       await ctx.janitor.removeContainers(starts.map((start) => start.id));
     };
     const runOurs = async (): Promise<void> => {
       const warningsBefore = fixture.logger.warnings.length;
       const t0 = epochMs();
-      let runs: Awaited<ReturnType<typeof runWithStages>>[] = [];
-      const cpu = await busyDuring(async () => {
-        runs = await Promise.all(refs.map((ref) => runWithStages(fixture.controller, ref, ctx.engine.binary)));
-      });
+      const { result: runs, machineMs, ownMs } = await busyDuring(() => Promise.all(refs.map((ref) => runWithStages(fixture.controller, ref, ctx.engine.binary))));
       oursMs.push(epochMs() - t0);
-      oursCpuMs.push(cpu.machineMs);
-      controllerCpuMs.push(cpu.ownMs);
+      oursCpuMs.push(machineMs);
+      controllerCpuMs.push(ownMs);
       const results = runs.map((r) => r.result);
       stages.push(...runs);
       const ids = results.map((r) => r.containerId);

@@ -25,16 +25,17 @@ export function machineBusyMs(): number {
 /** The machine's cores, for "CPU ÷ cores = the least wall time this work can take". */
 export const machineCores = availableParallelism;
 
-/** CPU milliseconds while `work` ran: the whole machine's, and this process's own (the controller's, in the bench). */
-export interface BusyCpu {
+/** What `work` returned, and the CPU milliseconds while it ran: the whole machine's and this process's own (the controller's, in the bench). */
+export interface BusyCpu<T> {
+  readonly result: T;
   readonly machineMs: number;
   readonly ownMs: number;
 }
 
-export async function busyDuring(work: () => Promise<void>): Promise<BusyCpu> {
+export async function busyDuring<T>(work: () => Promise<T>): Promise<BusyCpu<T>> {
   const machine = machineBusyMs();
   const own = process.cpuUsage();
-  await work();
+  const result = await work();
   const ownUsed = process.cpuUsage(own);
-  return { machineMs: machineBusyMs() - machine, ownMs: (ownUsed.user + ownUsed.system) / 1000 };
+  return { result, machineMs: machineBusyMs() - machine, ownMs: (ownUsed.user + ownUsed.system) / 1000 };
 }

@@ -16,7 +16,7 @@ import { containerNameFor } from '../src/core/appIdentity';
 import { MANAGED_FILTER } from '../src/core/engine/labels';
 import { buildRunArgs } from '../src/core/engine/runArgs';
 import { serverSource } from '../test/engine/helpers';
-import { DOCKER_TEST_IMAGE, startTestDockerd, stopTestDockerd } from '../test/harness/dockerd';
+import { DOCKER_TEST_IMAGE, failOnTestDockerdLeftovers, startTestDockerd, stopTestDockerd } from '../test/harness/dockerd';
 import { REPO_ROOT } from '../test/harness/prerequisites';
 import { makeAllocator } from '../test/unit/helpers';
 
@@ -125,6 +125,7 @@ async function record(): Promise<void> {
   await startTestDockerd();
   try {
     await main();
+    await failOnTestDockerdLeftovers();
   } finally {
     await stopTestDockerd();
   }
